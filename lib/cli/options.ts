@@ -1,0 +1,135 @@
+/**
+ * The typed record the command line becomes: one shape per mode, sharing
+ * the session options. `main.ts` dispatches on `mode`.
+ *
+ * @module
+ */
+
+/** How the session's bytes travel. */
+export type Transport = "tcp" | "udp" | "unix" | "unixgram";
+
+/** A TCP/UDP host and port, or a Unix socket path. */
+export type Endpoint =
+  | { kind: "inet"; host: string; port: number }
+  | { kind: "unix"; path: string };
+
+/** TLS settings (SPEC §5). */
+export interface TlsOptions {
+  /** Certificate file (PEM): the server's, or a client certificate. */
+  cert?: string;
+  /** Private key file (PEM) for `cert`. */
+  key?: string;
+  /** Extra trusted CA certificates (PEM). */
+  trustFile?: string;
+  /** Name sent as SNI and verified in the server certificate. */
+  serverName?: string;
+  /** ALPN protocols to offer, in order. */
+  alpn: string[];
+  /** Verification off (warned about on every use). */
+  insecure: boolean;
+}
+
+/** A proxy for connects (SPEC §5). */
+export interface ProxyOptions {
+  host: string;
+  port: number;
+  type: "socks5" | "socks4" | "http";
+  auth?: { user: string; pass: string };
+}
+
+/** Options every data session shares, whatever its mode. */
+export interface SessionOptions {
+  transport: Transport;
+  /** `-v` count. */
+  verbose: number;
+  /** `-4` / `-6`. */
+  family?: 4 | 6;
+  /** `-n`: numeric addresses only. */
+  numeric: boolean;
+  /** `-w` in milliseconds: connect timeout and idle timeout. */
+  waitMs?: number;
+  /** `-q` in milliseconds: deadline after stdin EOF. */
+  quitAfterEofMs?: number;
+  /** `--no-shutdown`: keep the write half open after stdin EOF. */
+  noShutdown: boolean;
+  sendOnly: boolean;
+  recvOnly: boolean;
+  /** `-C`. */
+  crlf: boolean;
+  /** `-i` in milliseconds. */
+  intervalMs?: number;
+  /** `-o FILE`. */
+  output?: string;
+  /** `-x FILE`. */
+  hexDump?: string;
+  appendOutput: boolean;
+  timestamp: boolean;
+  progress: boolean;
+  /** `-e`: the program and its arguments, run without a shell. */
+  exec?: string[];
+  /** `-c`: a command line for `/bin/sh -c`. */
+  shExec?: string;
+  /** `--ssl` and its settings; absent without `--ssl`. */
+  tls?: TlsOptions;
+}
+
+/** `socktool HOST PORT`: connect. */
+export interface ConnectOptions extends SessionOptions {
+  mode: "connect";
+  target: Endpoint;
+  /** `-s`: source address of the connection. */
+  sourceAddr?: string;
+  /** `-p`: source port of the connection. */
+  sourcePort?: number;
+  proxy?: ProxyOptions;
+}
+
+/** `socktool -l [HOST] PORT`: listen. */
+export interface ListenOptions extends SessionOptions {
+  mode: "listen";
+  /** Where to listen; `host` is absent for all interfaces. */
+  local: { kind: "inet"; host?: string; port: number } | { kind: "unix"; path: string };
+  keepOpen: boolean;
+  maxConns?: number;
+  allow: string[];
+  deny: string[];
+  allowFile?: string;
+  denyFile?: string;
+  broker: boolean;
+  chat: boolean;
+  /** `--forward HOST:PORT`. */
+  forward?: { host: string; port: number };
+  /** `--serve NAME`. */
+  serve?: string;
+}
+
+/** `socktool -z HOST PORT...`: probe. */
+export interface ProbeOptions {
+  mode: "probe";
+  transport: "tcp" | "udp";
+  host: string;
+  ports: number[];
+  verbose: number;
+  family?: 4 | 6;
+  numeric: boolean;
+  waitMs?: number;
+  json: boolean;
+}
+
+/** `--help`. */
+export interface HelpOptions {
+  mode: "help";
+}
+
+/** `--version`. */
+export interface VersionOptions {
+  mode: "version";
+}
+
+/** Everything the command line can ask for. */
+export type Options =
+  | ConnectOptions
+  | ListenOptions
+  | ProbeOptions
+  | HelpOptions
+  | VersionOptions;

@@ -1,0 +1,60 @@
+/**
+ * The data path's building blocks: a {@linkcode Sink} takes chunks, a
+ * {@linkcode Stage} wraps a sink to change or observe what flows into it.
+ *
+ * A chunk passed to `write` is only lent: the caller reuses its buffer as soon
+ * as the returned promise settles, so a stage that keeps bytes past that point
+ * must copy them. That rule lets the copy loop read into one buffer forever,
+ * with no allocation per chunk.
+ *
+ * For datagram transports every `write` is one datagram: a stage must not
+ * split or merge chunks unless that is its job.
+ *
+ * @module
+ */
+
+/** Where a chunk of bytes goes next. */
+export interface Sink {
+  /** Takes one chunk; resolves when the chunk's buffer may be reused. */
+  write(chunk: Uint8Array): Promise<void>;
+  /** The input has ended: flush anything held back, then end the output. */
+  close(): Promise<void>;
+}
+
+/** A transform or tap on the data path: given the next sink, returns a sink. */
+export type Stage = (next: Sink) => Sink;
+
+/**
+ * Chains stages in front of a final sink. With no stages the final sink is
+ * returned itself, so a transform not asked for costs nothing.
+ *
+ * @example
+ * ```ts
+ * const sink = composeStages([crlfStage, logStage], connSink);
+ * await sink.write(bytes);
+ * ```
+ */
+export function composeStages(stages: readonly Stage[], last: Sink): Sink {
+  let sink = last;
+  for (let i = stages.length - 1; i >= 0; i--) sink = stages[i](sink);
+  return sink;
+}
+
+/** Something with Deno's `write(p)` that may write only part of `p`. */
+export interface PartialWriter {
+  /** Writes some of `p`; resolves with how many bytes were written. */
+  write(p: Uint8Array): Promise<number>;
+}
+
+/**
+ * Writes the whole chunk, looping over partial writes.
+ *
+ * @example
+ * ```ts
+ * await writeAll(conn, new TextEncoder().encode("hello"));
+ * ```
+ */
+export async function writeAll(w: PartialWriter, chunk: Uint8Array): Promise<void> {
+  let off = 0;
+  while (off < chunk.length) off += await w.write(off === 0 ? chunk : chunk.subarray(off));
+}

@@ -1,0 +1,63 @@
+/**
+ * Opens a TCP connection: resolves the host, tries each address in turn until
+ * one connects, within the `-w` connect timeout.
+ *
+ * @module
+ */
+
+import { formatHostPort } from "./address.ts";
+import { ExitCode, networkError, SocktoolError } from "./errors.ts";
+import { resolveHost } from "./resolve.ts";
+
+/** Options for {@linkcode connectTcp}. */
+export interface ConnectTcpOptions {
+  /** `-4` / `-6`. */
+  family?: 4 | 6;
+  /** Connect timeout in milliseconds (`-w`), per address. */
+  timeoutMs?: number;
+  /** Aborts the attempt (SIGINT, SIGTERM). */
+  signal?: AbortSignal;
+  /** Told about each failed address before the next is tried. */
+  onAttemptFailed?: (message: string) => void;
+}
+
+/**
+ * Connects to `host:port` over TCP, trying every address the name resolves
+ * to until one accepts.
+ *
+ * @example
+ * ```ts
+ * const conn = await connectTcp("localhost", 8080, { timeoutMs: 5000 });
+ * ```
+ */
+export async function connectTcp(
+  host: string,
+  port: number,
+  opts: ConnectTcpOptions = {},
+): Promise<Deno.TcpConn> {
+  const addresses = await resolveHost(host, { family: opts.family });
+  let lastError: unknown;
+  for (const { address } of addresses) {
+    const signals = [opts.signal, opts.timeoutMs ? AbortSignal.timeout(opts.timeoutMs) : undefined]
+      .filter((s): s is AbortSignal => s !== undefined);
+    try {
+      return await Deno.connect({
+        hostname: address,
+        port,
+        signal: signals.length ? AbortSignal.any(signals) : undefined,
+      });
+    } catch (err) {
+      if (opts.signal?.aborted) throw err;
+      lastError = isTimeout(err)
+        ? new SocktoolError(`connect ${formatHostPort(address, port)}: timed out`, ExitCode.Network)
+        : networkError(`connect ${formatHostPort(address, port)}`, err);
+      opts.onAttemptFailed?.((lastError as Error).message);
+    }
+  }
+  throw lastError;
+}
+
+function isTimeout(err: unknown): boolean {
+  const name = (err as Error)?.name;
+  return name === "TimeoutError" || name === "AbortError" || name === "TimedOut";
+}

@@ -1,0 +1,99 @@
+/**
+ * socktool's entry: parse, validate, dispatch to a mode, and turn whatever
+ * ends the run into an exit code. The only place that writes error messages
+ * and the only caller of `Deno.exit`.
+ *
+ * @module
+ */
+
+import denoConfig from "./deno.json" with { type: "json" };
+import { parseCommandLine } from "./lib/cli/parse.ts";
+import { USAGE } from "./lib/cli/usage.ts";
+import type { Options } from "./lib/cli/options.ts";
+import { causeInWords, ExitCode, SocktoolError } from "./lib/errors.ts";
+import { createLogger, writeStderrLine } from "./lib/log.ts";
+import { stdinIsTerminal, stdioDuplex } from "./lib/stdio.ts";
+import { connectMode } from "./lib/connect_mode.ts";
+import { listenMode } from "./lib/listen_mode.ts";
+import type { SessionContext } from "./lib/session.ts";
+
+/** The version printed by `--version`. */
+export const VERSION: string = denoConfig.version;
+
+/** How a signal ends socktool (SPEC §4). */
+const SIGNAL_EXIT = { SIGINT: ExitCode.Interrupted, SIGTERM: ExitCode.Terminated } as const;
+
+/**
+ * Runs socktool with `args` and returns the exit code. Never throws and
+ * never exits: the caller decides.
+ *
+ * @example
+ * ```ts
+ * const code = await main(["--version"]);
+ * ```
+ */
+export async function main(args: readonly string[]): Promise<number> {
+  const controller = new AbortController();
+  let signalExit: number | undefined;
+  const listeners: [Deno.Signal, () => void][] = [];
+  for (const sig of ["SIGINT", "SIGTERM"] as const) {
+    const onSignal = () => {
+      signalExit ??= SIGNAL_EXIT[sig];
+      controller.abort(new SocktoolError(`${sig.toLowerCase()}`, SIGNAL_EXIT[sig]));
+    };
+    try {
+      Deno.addSignalListener(sig, onSignal);
+      listeners.push([sig, onSignal]);
+    } catch { /* no signals on this platform */ }
+  }
+  try {
+    const options = parseCommandLine(args);
+    await dispatch(options, controller.signal);
+    return signalExit ?? ExitCode.Ok;
+  } catch (err) {
+    if (signalExit !== undefined) return signalExit;
+    return report(err);
+  } finally {
+    for (const [sig, fn] of listeners) Deno.removeSignalListener(sig, fn);
+  }
+}
+
+async function dispatch(options: Options, signal: AbortSignal): Promise<void> {
+  if (options.mode === "help") return writeStdout(USAGE);
+  if (options.mode === "version") return writeStdout(`socktool ${VERSION}\n`);
+  if (options.mode === "probe") throw new SocktoolError("-z is not available yet", ExitCode.Usage);
+  const ctx: SessionContext = {
+    local: stdioDuplex(),
+    localIsTerminal: stdinIsTerminal(),
+    log: createLogger(options.verbose),
+    signal,
+  };
+  if (options.mode === "connect") return connectMode(options, ctx);
+  return listenMode(options, ctx);
+}
+
+/** One line on stderr for any error; the exit code it maps to. */
+function report(err: unknown): number {
+  if (err instanceof SocktoolError) {
+    writeStderrLine(err.hint ? `${err.message} (${err.hint})` : err.message);
+    return err.exitCode;
+  }
+  writeStderrLine(causeInWords(err));
+  return ExitCode.Network;
+}
+
+async function writeStdout(text: string): Promise<void> {
+  const bytes = new TextEncoder().encode(text);
+  let off = 0;
+  while (off < bytes.length) off += await Deno.stdout.write(bytes.subarray(off));
+}
+
+if (import.meta.main) {
+  // An error that escaped every handler must still be one line, never a trace.
+  globalThis.addEventListener("unhandledrejection", (e) => {
+    e.preventDefault();
+    writeStderrLine(causeInWords(e.reason));
+    Deno.exit(ExitCode.Network);
+  });
+  Deno.exit(await main(Deno.args));
+}
