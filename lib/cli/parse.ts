@@ -118,6 +118,12 @@ function describeParseError(err: unknown): string {
   if (missing) {
     return `option ${missing[1] ? missing[1].slice(0, 2) + "/" : ""}${missing[2]} needs a value`;
   }
+  const ambiguous = /Option '(-\w)' argument is ambiguous/.exec(msg);
+  if (ambiguous) {
+    return `option ${ambiguous[1]} needs a value, not another option (write ${
+      ambiguous[1]
+    }VALUE for a value that starts with '-')`;
+  }
   const notValue = /Option '(-\w, )?(--[\w-]+)[^']*' does not take an argument/.exec(msg);
   if (notValue) return `option ${notValue[2]} takes no value`;
   return msg.split(/\.\s/)[0].replace(/\.$/, "");

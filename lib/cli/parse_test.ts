@@ -1,0 +1,131 @@
+import { assertEquals, assertThrows } from "./test_assert.ts";
+import { parseCommandLine } from "./parse.ts";
+import { SocktoolError } from "../errors.ts";
+
+function usageMessage(args: string[]): string {
+  const err = assertThrows(() => parseCommandLine(args), SocktoolError);
+  assertEquals(err.exitCode, 2, `exit code for ${args.join(" ")}`);
+  return err.message;
+}
+
+Deno.test("parseCommandLine reads grouped short options with a trailing value", () => {
+  const o = parseCommandLine(["-lvnp", "4444"]);
+  assertEquals(o.mode, "listen");
+  if (o.mode !== "listen") return;
+  assertEquals(o.local, { kind: "inet", host: undefined, port: 4444 });
+  assertEquals(o.verbose, 1);
+  assertEquals(o.numeric, true);
+});
+
+Deno.test("parseCommandLine counts repeated -v", () => {
+  const o = parseCommandLine(["-vv", "-v", "127.0.0.1", "80"]);
+  assertEquals(o.mode === "connect" && o.verbose, 3);
+});
+
+Deno.test("parseCommandLine reads connect HOST PORT with timeouts in milliseconds", () => {
+  const o = parseCommandLine(["-w", "1.5", "-q", "0", "example.test", "8080"]);
+  if (o.mode !== "connect") throw new Error(o.mode);
+  assertEquals(o.target, { kind: "inet", host: "example.test", port: 8080 });
+  assertEquals(o.waitMs, 1500);
+  assertEquals(o.quitAfterEofMs, 0);
+  assertEquals(o.transport, "tcp");
+});
+
+Deno.test("parseCommandLine accepts -l HOST PORT, -l PORT and -l -p PORT", () => {
+  const table: [string[], string | undefined, number][] = [
+    [["-l", "127.0.0.1", "9000"], "127.0.0.1", 9000],
+    [["-l", "9001"], undefined, 9001],
+    [["-l", "-p", "9002"], undefined, 9002],
+    [["-l", "-s", "::1", "-p", "9003"], "::1", 9003],
+    [["-l", "[::1]", "9004"], "::1", 9004],
+    [["-l", "0"], undefined, 0],
+  ];
+  for (const [args, host, port] of table) {
+    const o = parseCommandLine(args);
+    if (o.mode !== "listen" || o.local.kind !== "inet") throw new Error(args.join(" "));
+    assertEquals([o.local.host, o.local.port], [host, port], args.join(" "));
+  }
+});
+
+Deno.test("parseCommandLine returns help and version", () => {
+  assertEquals(parseCommandLine(["--help"]).mode, "help");
+  assertEquals(parseCommandLine(["-h"]).mode, "help");
+  assertEquals(parseCommandLine(["--version"]).mode, "version");
+});
+
+Deno.test("parseCommandLine reads -e into argv without a shell", () => {
+  const o = parseCommandLine(["-l", "9000", "-e", "/bin/cat -n"]);
+  assertEquals(o.mode === "listen" && o.exec, ["/bin/cat", "-n"]);
+});
+
+Deno.test("parseCommandLine reads probe ports and ranges in ascending order", () => {
+  const o = parseCommandLine(["-zv", "127.0.0.1", "30", "20-22", "8080"]);
+  if (o.mode !== "probe") throw new Error(o.mode);
+  assertEquals(o.ports, [20, 21, 22, 30, 8080]);
+  assertEquals(o.verbose, 1);
+});
+
+Deno.test("parseCommandLine reads proxy settings with defaults", () => {
+  const o = parseCommandLine([
+    "--proxy",
+    "127.0.0.1",
+    "--proxy-type",
+    "http",
+    "--proxy-auth",
+    "u:p:q",
+    "h",
+    "80",
+  ]);
+  if (o.mode !== "connect") throw new Error(o.mode);
+  assertEquals(o.proxy, {
+    host: "127.0.0.1",
+    port: 3128,
+    type: "http",
+    auth: { user: "u", pass: "p:q" },
+  });
+});
+
+Deno.test("parseCommandLine rejects bad input with exit 2 and a message naming it", () => {
+  const table: [string[], RegExp][] = [
+    [["-y", "h", "1"], /unknown option -y/],
+    [["--frobnicate"], /unknown option --frobnicate/],
+    [["127.0.0.1"], /missing port after host '127.0.0.1'/],
+    [[], /missing host and port/],
+    [["-l"], /missing port/],
+    [["127.0.0.1", "0"], /bad port '0'/],
+    [["127.0.0.1", "70000"], /bad port '70000'/],
+    [["127.0.0.1", "abc"], /bad port 'abc'/],
+    [["-l", "70000"], /bad port '70000'/],
+    [["-n", "localhost", "80"], /-n forbids name lookup/],
+    [["-l", "-s", "1.2.3.999", "-p", "80"], /bad address '1.2.3.999'/],
+    [["1.2.3.999", "80"], /bad address/],
+    [["-w", "abc", "h", "1"], /bad value 'abc' for -w/],
+    [["-q", "-1", "h", "1"], /-q/],
+    [["-i", "-2", "h", "1"], /-i/],
+    [["-z", "h", "30-20"], /bad port range '30-20'/],
+    [["-z", "h", "65000-70000"], /bad port '70000'/],
+    [["-4", "::1", "80"], /-4 cannot be used with the IPv6 address ::1/],
+    [["-6", "127.0.0.1", "80"], /-6 cannot be used with the IPv4 address/],
+    [["-4", "-6", "h", "80"], /-4 and -6/],
+    [["-k", "h", "80"], /-k needs -l/],
+    [["--send-only", "--recv-only", "h", "1"], /--send-only and --recv-only/],
+    [["-U", "/tmp/x", "80"], /-U takes a socket PATH/],
+    [["-lU", "-p", "80", "/tmp/x"], /-U takes a socket PATH, not a port/],
+    [["-uU"], /missing socket path/],
+    [["--broker", "h", "1"], /--broker needs -l/],
+    [["-l", "1", "--serve", "nope"], /unknown --serve name 'nope'/],
+    [["-l", "1", "-e", "cat", "-c", "cat"], /-e and -c/],
+    [["-p"], /needs a value/],
+    [["--ssl-cert", "x", "h", "1"], /--ssl-cert needs --ssl/],
+    [["--proxy", "p:1", "--proxy-type", "gopher", "h", "1"], /bad proxy type/],
+    [["-l", "--proxy", "p:1", "1"], /-l and --proxy/],
+    [["-z", "-l", "h", "1"], /-z and -l/],
+    [["--json", "h", "1"], /--json needs -z/],
+    [["-m", "0", "-l", "1"], /bad value '0' for -m/],
+    [["-l", "1", "--forward", "nohostport"], /expected HOST:PORT/],
+  ];
+  for (const [args, re] of table) {
+    const msg = usageMessage(args);
+    if (!re.test(msg)) throw new Error(`${args.join(" ")}: message '${msg}' does not match ${re}`);
+  }
+});
