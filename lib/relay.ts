@@ -98,46 +98,71 @@ class PumpFailure {
 }
 
 /**
- * The copy loop: reads `src` into one reused buffer and writes each chunk to
- * `sink`, awaiting each write before the next read, which is what carries
- * backpressure from a slow reader back to a fast writer.
+ * The copy loop: reads `src` and writes each chunk to `sink`, in order.
+ *
+ * Two buffers take turns: the next read runs while the previous chunk is
+ * being written, so the latency of one side (a stdout write costs a thread
+ * hop in Deno) hides behind the other's. At most one write is in flight and
+ * a buffer is reused only after its write settled, which keeps order, keeps
+ * the lent-chunk rule of `sink.ts`, and carries backpressure: a slow writer
+ * stops the reads after one buffer.
  *
  * Resolves when `src` ends (after `sink.close()`); rejects with a
- * {@linkcode PumpFailure} telling which side failed.
+ * {@linkcode PumpFailure} telling which side failed, as soon as it fails.
  *
  * @example
  * ```ts
- * await pump(conn, stdoutSink, new Uint8Array(65536), () => {});
+ * await pump(conn, stdoutSink, 65536, () => {});
  * ```
  */
-export async function pump(
+export function pump(
   src: Pick<Duplex, "read">,
   sink: Sink,
-  buf: Uint8Array,
+  bufferSize: number,
   onChunk: (n: number) => void,
 ): Promise<void> {
-  for (;;) {
-    let n: number | null;
-    try {
-      n = await src.read(buf);
-    } catch (err) {
-      // A reset or a read error ends this direction like an EOF would; the
-      // caller decides whether that is an error worth reporting.
-      throw new PumpFailure("read", err);
-    }
-    if (n === null) break;
-    onChunk(n);
-    try {
-      await sink.write(buf.subarray(0, n));
-    } catch (err) {
-      throw new PumpFailure("write", err);
-    }
-  }
-  try {
-    await sink.close();
-  } catch (err) {
-    throw new PumpFailure("write", err);
-  }
+  return new Promise<void>((resolve, reject) => {
+    let failed = false;
+    const failWrite = (err: unknown) => {
+      if (failed) return;
+      failed = true;
+      reject(new PumpFailure("write", err));
+    };
+    (async () => {
+      let current = new Uint8Array(bufferSize);
+      let spare = new Uint8Array(bufferSize);
+      let writing: Promise<void> = Promise.resolve();
+      for (;;) {
+        let n: number | null;
+        try {
+          n = await src.read(current);
+        } catch (err) {
+          // A reset or a read error ends this direction like an EOF would;
+          // the caller decides whether it is worth reporting.
+          if (!failed) {
+            failed = true;
+            reject(new PumpFailure("read", err));
+          }
+          return;
+        }
+        if (failed) return;
+        if (n === null) break;
+        onChunk(n);
+        await writing;
+        if (failed) return;
+        writing = sink.write(current.subarray(0, n)).catch(failWrite);
+        [current, spare] = [spare, current];
+      }
+      await writing;
+      if (failed) return;
+      try {
+        await sink.close();
+      } catch (err) {
+        return failWrite(err);
+      }
+      resolve();
+    })();
+  });
 }
 
 /**
@@ -256,7 +281,7 @@ export function relay(
         ? { write: () => Promise.resolve(), close: () => Promise.resolve() }
         : duplexSink(local, false, () => {});
       const sink = composeStages(o.direction === "send" ? [] : o.inbound ?? [], localSink);
-      inboundSettled = pump(remote, sink, new Uint8Array(o.bufferSize), (n) => {
+      inboundSettled = pump(remote, sink, o.bufferSize, (n) => {
         received += n;
         lastActivity = performance.now();
       }).then(
@@ -287,7 +312,7 @@ export function relay(
         sent += n;
       });
       const sink = composeStages(o.outbound ?? [], remoteSink);
-      pump(local, sink, new Uint8Array(o.bufferSize), () => {
+      pump(local, sink, o.bufferSize, () => {
         lastActivity = performance.now();
       }).then(
         () =>

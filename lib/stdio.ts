@@ -6,10 +6,12 @@
  */
 
 import type { Duplex } from "./relay.ts";
+import { stdinRing } from "./stdin_ring.ts";
 
 /**
- * Returns stdin (read) and stdout (write) as a duplex. A stdin that is closed
- * or unreadable reads as end of data, as in netcat; `closeWrite` and `close`
+ * Returns stdin (read, through {@linkcode stdinRing}) and stdout (write) as a
+ * duplex. A stdin that is closed or unreadable reads as end of data, as in
+ * netcat; `closeWrite` and `close`
  * leave stdout to the process, which ends soon after.
  *
  * @example
@@ -18,17 +20,12 @@ import type { Duplex } from "./relay.ts";
  * ```
  */
 export function stdioDuplex(): Duplex {
+  const stdin = stdinRing();
   return {
-    async read(p) {
-      try {
-        return await Deno.stdin.read(p);
-      } catch {
-        return null;
-      }
-    },
+    read: (p) => stdin.read(p),
     write: (p) => Deno.stdout.write(p),
     closeWrite: () => Promise.resolve(),
-    close: () => {},
+    close: () => stdin.close(),
   };
 }
 
