@@ -1,0 +1,301 @@
+/**
+ * Proxy interop with real proxies started here on loopback: `microsocks`
+ * (SOCKS5, with and without a password) and `ncat --proxy-type http` (HTTP
+ * CONNECT, with and without Basic auth), plus TLS through each. The target is
+ * a small server in this file that greets first, so a handshake that reads
+ * past the proxy's reply would lose the greeting.
+ */
+
+import assert from "node:assert/strict";
+import { SocktoolError } from "../lib/errors.ts";
+import { connectViaProxy, type ProxySpec } from "../lib/proxy.ts";
+import { connectTls } from "../lib/tls_connect.ts";
+import {
+  freePort,
+  randomBytes,
+  type Running,
+  sha256,
+  spawn,
+  waitForPort,
+  writeConnAll,
+} from "./harness.ts";
+import { makeTestCerts } from "./tls_certs.ts";
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+const GREETING = enc.encode("HELLO from target\n");
+
+/** A target that sends GREETING at once, then echoes until EOF. */
+function startTarget(): { port: number; stop(): Promise<void> } {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const sessions: Promise<void>[] = [];
+  const accepting = (async () => {
+    for await (const conn of listener) {
+      sessions.push((async () => {
+        try {
+          await writeConnAll(conn, GREETING);
+          const buf = new Uint8Array(65536);
+          for (let n; (n = await conn.read(buf)) !== null;) {
+            await writeConnAll(conn, buf.subarray(0, n));
+          }
+          await conn.closeWrite();
+        } catch {
+          // A client that fails its test may hang up at any point.
+        } finally {
+          conn.close();
+        }
+      })());
+    }
+  })();
+  return {
+    port: (listener.addr as Deno.NetAddr).port,
+    async stop() {
+      listener.close();
+      await accepting.catch(() => {});
+      await Promise.all(sessions);
+    },
+  };
+}
+
+async function startMicrosocks(auth?: { user: string; pass: string }) {
+  const port = freePort();
+  const args = ["-i", "127.0.0.1", "-p", String(port)];
+  if (auth) args.push("-u", auth.user, "-P", auth.pass);
+  const proc = spawn("microsocks", args, { stdin: "null" });
+  // microsocks prints nothing; it serves any number of clients, so a probe is harmless.
+  await waitForPort(port);
+  return { port, proc };
+}
+
+async function startHttpProxy(auth?: string) {
+  const port = freePort();
+  // ncat 7.93's HTTP proxy binds every interface whatever address it is
+  // given (nmap/nmap#2614): --allow makes it drop any client but loopback.
+  const args = ["-v", "-4", "-l", "-k", "--proxy-type", "http", "--allow", "127.0.0.1"];
+  args.push("127.0.0.1", String(port));
+  if (auth) args.push("--proxy-auth", auth);
+  const proc = spawn("ncat", args, { stdin: "null" });
+  await proc.waitForStderr(/Listening on /);
+  return { port, proc };
+}
+
+async function stop(proc: Running): Promise<void> {
+  proc.kill();
+  await proc.finish();
+}
+
+/**
+ * Sends `payload` and reads back `expected` bytes, then closes. No
+ * half-close: microsocks and ncat's proxy both tear the whole tunnel down on
+ * the first EOF from either side.
+ */
+async function exchange(
+  conn: Deno.Conn,
+  payload: Uint8Array,
+  expected: number,
+): Promise<Uint8Array> {
+  const back = new Uint8Array(expected);
+  const reading = (async () => {
+    for (let off = 0; off < expected;) {
+      const n = await conn.read(back.subarray(off));
+      if (n === null) throw new Error(`EOF after ${off} of ${expected} bytes`);
+      off += n;
+    }
+  })();
+  try {
+    await Promise.all([writeConnAll(conn, payload), reading]);
+  } finally {
+    conn.close();
+  }
+  return back;
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
+/** Expects a SocktoolError with exit 1 whose message matches `re`. */
+async function rejectsNetwork(p: Promise<unknown>, re: RegExp): Promise<void> {
+  const err = await p.then(() => assert.fail("should fail"), (e) => e);
+  assert.ok(err instanceof SocktoolError, String(err));
+  assert.equal(err.exitCode, 1);
+  assert.match(err.message, re);
+}
+
+Deno.test("socks5 through microsocks: names and addresses reach the target, every byte both ways", async () => {
+  const target = startTarget();
+  const socks = await startMicrosocks();
+  try {
+    const proxy: ProxySpec = { host: "127.0.0.1", port: socks.port, type: "socks5" };
+    for (const host of ["127.0.0.1", "localhost"]) {
+      const payload = randomBytes(1_000_000, host.length);
+      const conn = await connectViaProxy({ proxy, target: { host, port: target.port } });
+      const expected = concat(GREETING, payload);
+      const back = await exchange(conn, payload, expected.length);
+      assert.equal(await sha256(back), await sha256(expected), host);
+    }
+  } finally {
+    await stop(socks.proc);
+    await target.stop();
+  }
+});
+
+Deno.test("socks5 through microsocks with a password: accepted, refused, and asked for", async () => {
+  const target = startTarget();
+  const socks = await startMicrosocks({ user: "alice", pass: "s3cret" });
+  try {
+    const proxy = (auth?: { user: string; pass: string }): ProxySpec => ({
+      host: "127.0.0.1",
+      port: socks.port,
+      type: "socks5",
+      auth,
+    });
+    const to = { host: "127.0.0.1", port: target.port };
+    const conn = await connectViaProxy({
+      proxy: proxy({ user: "alice", pass: "s3cret" }),
+      target: to,
+    });
+    assert.deepEqual(
+      dec.decode(await exchange(conn, enc.encode("ok\n"), GREETING.length + 3)),
+      dec.decode(GREETING) + "ok\n",
+    );
+    await rejectsNetwork(
+      connectViaProxy({ proxy: proxy({ user: "alice", pass: "wrong" }), target: to }),
+      new RegExp(`^socks5 proxy 127\\.0\\.0\\.1:${socks.port}: authentication refused`),
+    );
+    await rejectsNetwork(
+      connectViaProxy({ proxy: proxy(), target: to }),
+      /^socks5 proxy 127\.0\.0\.1:\d+: requires authentication \(use --proxy-auth USER:PASS\)$/,
+    );
+  } finally {
+    await stop(socks.proc);
+    await target.stop();
+  }
+});
+
+Deno.test("socks5 through microsocks: a refused target is named with the reply in words", async () => {
+  const socks = await startMicrosocks();
+  try {
+    const closed = freePort();
+    await rejectsNetwork(
+      connectViaProxy({
+        proxy: { host: "127.0.0.1", port: socks.port, type: "socks5" },
+        target: { host: "127.0.0.1", port: closed },
+      }),
+      new RegExp(
+        `^connect 127\\.0\\.0\\.1:${closed} via socks5 proxy 127\\.0\\.0\\.1:${socks.port}: connection refused by destination host$`,
+      ),
+    );
+  } finally {
+    await stop(socks.proc);
+  }
+});
+
+Deno.test("a proxy that is down is named as the proxy", async () => {
+  const down = freePort();
+  for (const type of ["socks5", "socks4", "http"] as const) {
+    await rejectsNetwork(
+      connectViaProxy({
+        proxy: { host: "127.0.0.1", port: down, type },
+        target: { host: "example.com", port: 80 },
+      }),
+      new RegExp(`^connect to ${type} proxy 127\\.0\\.0\\.1:${down}: connection refused$`),
+    );
+  }
+});
+
+Deno.test("HTTP CONNECT through ncat: names and addresses reach the target, every byte both ways", async () => {
+  const target = startTarget();
+  const http = await startHttpProxy();
+  try {
+    const proxy: ProxySpec = { host: "127.0.0.1", port: http.port, type: "http" };
+    for (const host of ["127.0.0.1", "localhost"]) {
+      const payload = randomBytes(500_000, 11);
+      const conn = await connectViaProxy({ proxy, target: { host, port: target.port } });
+      const expected = concat(GREETING, payload);
+      const back = await exchange(conn, payload, expected.length);
+      assert.equal(await sha256(back), await sha256(expected), host);
+    }
+    const closed = freePort();
+    await rejectsNetwork(
+      connectViaProxy({ proxy, target: { host: "127.0.0.1", port: closed } }),
+      new RegExp(
+        `^connect 127\\.0\\.0\\.1:${closed} via http proxy 127\\.0\\.0\\.1:${http.port}: the proxy answered 5\\d\\d `,
+      ),
+    );
+  } finally {
+    await stop(http.proc);
+    await target.stop();
+  }
+});
+
+Deno.test("HTTP CONNECT through ncat with Basic auth: accepted, refused, and asked for", async () => {
+  const target = startTarget();
+  const http = await startHttpProxy("bob:pa55");
+  try {
+    const proxy = (auth?: { user: string; pass: string }): ProxySpec => ({
+      host: "127.0.0.1",
+      port: http.port,
+      type: "http",
+      auth,
+    });
+    const to = { host: "127.0.0.1", port: target.port };
+    const conn = await connectViaProxy({ proxy: proxy({ user: "bob", pass: "pa55" }), target: to });
+    assert.deepEqual(
+      dec.decode(await exchange(conn, enc.encode("hi\n"), GREETING.length + 3)),
+      dec.decode(GREETING) + "hi\n",
+    );
+    await rejectsNetwork(
+      connectViaProxy({ proxy: proxy({ user: "bob", pass: "nope" }), target: to }),
+      /^http proxy 127\.0\.0\.1:\d+: authentication refused \(407 /,
+    );
+    await rejectsNetwork(
+      connectViaProxy({ proxy: proxy(), target: to }),
+      /^http proxy 127\.0\.0\.1:\d+: requires authentication \(407 .*; use --proxy-auth USER:PASS\)$/,
+    );
+  } finally {
+    await stop(http.proc);
+    await target.stop();
+  }
+});
+
+Deno.test("TLS through socks5 and HTTP proxies reaches openssl s_server verified", async () => {
+  const certs = await makeTestCerts();
+  const server = spawn("sh", [
+    "-c",
+    'exec openssl s_server -accept 127.0.0.1:0 "$@" 1>&2',
+    "sh",
+    "-cert",
+    certs.serverCert,
+    "-key",
+    certs.serverKey,
+    "-rev",
+  ]);
+  const socks = await startMicrosocks();
+  const http = await startHttpProxy();
+  try {
+    const port = Number((await server.waitForStderr(/ACCEPT 127\.0\.0\.1:(\d+)/))[1]);
+    const caCerts = [await Deno.readTextFile(certs.caCert)];
+    for (
+      const proxy of [
+        { host: "127.0.0.1", port: socks.port, type: "socks5" },
+        { host: "127.0.0.1", port: http.port, type: "http" },
+      ] as const
+    ) {
+      const tunnel = await connectViaProxy({ proxy, target: { host: "localhost", port } });
+      const { conn, info } = await connectTls(tunnel, {
+        serverName: "localhost",
+        caCerts,
+        peerName: `localhost:${port}`,
+      });
+      assert.equal(info.verified, true, proxy.type);
+      assert.equal(dec.decode(await exchange(conn, enc.encode("tunnel\n"), 7)), "lennut\n");
+    }
+  } finally {
+    await Promise.all([stop(server), stop(socks.proc), stop(http.proc)]);
+    await certs.remove();
+  }
+});
