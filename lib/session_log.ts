@@ -1,0 +1,47 @@
+/**
+ * `-o FILE`: a raw copy of the session, both directions, in arrival order.
+ *
+ * @module
+ */
+
+import { LogFile, openLogFile } from "./log_file.ts";
+import type { Stage } from "./sink.ts";
+
+/**
+ * Opens the `-o` file up front; a path that cannot be written is a usage
+ * error (exit 2) naming the path and the cause.
+ *
+ * @param path the `-o` argument
+ * @param append `--append-output`: keep the file's content
+ *
+ * @example
+ * ```ts
+ * const log = await openSessionLog("session.bin", false);
+ * const stages = [sessionLogStage(log)];
+ * ```
+ */
+export function openSessionLog(path: string, append: boolean): Promise<LogFile> {
+  return openLogFile(path, append, "-o");
+}
+
+/**
+ * A tap that copies every chunk into `log` and passes it on unchanged. Put
+ * one on each direction with the same `log`: the file gets the bytes in the
+ * order the taps saw them. Closing the stage does not close the log (it may
+ * outlive the session); its owner calls `log.close()`.
+ */
+export function sessionLogStage(log: LogFile): Stage {
+  return (next) => ({
+    async write(chunk) {
+      // The log takes its copy while the chunk goes on; the chunk stays lent
+      // to us until both are done.
+      const logged = log.write(chunk);
+      try {
+        await next.write(chunk);
+      } finally {
+        await logged;
+      }
+    },
+    close: () => next.close(),
+  });
+}
