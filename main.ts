@@ -15,7 +15,10 @@ import { createLogger, writeStderrLine } from "./lib/log.ts";
 import { stdinIsTerminal, stdioDuplex } from "./lib/stdio.ts";
 import { connectMode } from "./lib/connect_mode.ts";
 import { listenMode } from "./lib/listen_mode.ts";
+import { datagramListenMode } from "./lib/udp_listen_mode.ts";
+import { noPortOpenError, probeMode, writeStdoutLine } from "./lib/probe.ts";
 import type { SessionContext } from "./lib/session.ts";
+import { closeSessionLogs, openSessionLogs, sessionStages } from "./lib/session_stages.ts";
 
 /** The version printed by `--version`. */
 export const VERSION: string = denoConfig.version;
@@ -61,15 +64,31 @@ export async function main(args: readonly string[]): Promise<number> {
 async function dispatch(options: Options, signal: AbortSignal): Promise<void> {
   if (options.mode === "help") return writeStdout(USAGE);
   if (options.mode === "version") return writeStdout(`socktool ${VERSION}\n`);
-  if (options.mode === "probe") throw new SocktoolError("-z is not available yet", ExitCode.Usage);
+  if (options.mode === "probe") {
+    const log = createLogger(options.verbose);
+    const summary = await probeMode(options, { log, signal, writeLine: writeStdoutLine });
+    if (summary.open === 0 && !signal.aborted) throw noPortOpenError(summary);
+    return;
+  }
+  // -o/-x files open before any socket, so a bad path is a usage error (exit 2).
+  const logs = await openSessionLogs(options);
   const ctx: SessionContext = {
     local: stdioDuplex(),
     localIsTerminal: stdinIsTerminal(),
     log: createLogger(options.verbose),
     signal,
+    transforms: (sessionSignal, datagrams) =>
+      sessionStages(options, logs, { signal: sessionSignal, datagrams }),
   };
-  if (options.mode === "connect") return connectMode(options, ctx);
-  return listenMode(options, ctx);
+  try {
+    if (options.mode === "connect") return await connectMode(options, ctx);
+    if (options.transport === "udp" || options.transport === "unixgram") {
+      return await datagramListenMode(options, ctx);
+    }
+    return await listenMode(options, ctx);
+  } finally {
+    await closeSessionLogs(logs);
+  }
 }
 
 /** One line on stderr for any error; the exit code it maps to. */

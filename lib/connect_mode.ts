@@ -1,15 +1,22 @@
 /**
  * `socktool HOST PORT`: obtains a connection to the target and runs one
- * session over it.
+ * session over it. TCP (from a chosen source with `-s`/`-p`), a Unix stream
+ * socket (`-U`), or a datagram peer (`-u`, `-uU`).
  *
  * @module
  */
 
-import { formatAddr, formatHostPort } from "./address.ts";
+import { formatAddr, formatHostPort, unmapIPv4 } from "./address.ts";
 import { usageError } from "./errors.ts";
 import type { ConnectOptions } from "./cli/options.ts";
 import { connectTcp } from "./tcp_connect.ts";
+import { connectTcpFrom } from "./source_connect.ts";
+import { connectUnix } from "./unix_connect.ts";
+import { datagramConnectMode } from "./udp_connect_mode.ts";
 import { runSession, type SessionContext } from "./session.ts";
+import { type PeerInfo, resolveExec, runExecSession } from "./exec.ts";
+import { checkProxyOptions, connectViaProxy } from "./proxy.ts";
+import { tlsClient } from "./tls_setup.ts";
 
 /**
  * Runs connect mode to its end.
@@ -20,21 +27,64 @@ import { runSession, type SessionContext } from "./session.ts";
  * ```
  */
 export async function connectMode(opts: ConnectOptions, ctx: SessionContext): Promise<void> {
-  if (opts.target.kind !== "inet" || opts.transport !== "tcp") {
-    throw usageError(`${opts.transport} connect is not available yet`);
+  if (opts.transport === "udp" || opts.transport === "unixgram") {
+    return datagramConnectMode(opts, ctx);
+  }
+  // A missing -e program is a usage error, found before any connection.
+  const program = resolveExec(opts);
+  if (opts.proxy && opts.target.kind === "inet") {
+    checkProxyOptions({ proxy: opts.proxy, target: opts.target });
+  }
+  // TLS files are read now, so a bad key is a usage error before connecting.
+  const tls = opts.tls
+    ? await tlsClient(
+      opts.tls,
+      opts.target.kind === "inet" ? opts.target.host : "localhost",
+      ctx.log,
+      opts.waitMs,
+    )
+    : undefined;
+  const secure = (conn: Deno.Conn, name: string) => tls ? tls(conn, name, ctx.signal) : conn;
+  const serve = (conn: Deno.Conn, name: string, peer: PeerInfo) =>
+    program
+      ? runExecSession(conn, name, peer, opts, ctx, program)
+      : runSession(conn, name, opts, ctx);
+  if (opts.target.kind === "unix") {
+    if (opts.sourceAddr !== undefined) {
+      throw usageError("option -s gives an address, but -U connects to a socket PATH");
+    }
+    const conn = await secure(await connectUnix(opts.target.path), opts.target.path);
+    ctx.log.info(`connected to ${opts.target.path}`);
+    await serve(conn, opts.target.path, { addr: opts.target.path });
+    return;
   }
   const { host, port } = opts.target;
-  const conn = await connectTcp(host, port, {
+  const how = {
     family: opts.family,
     timeoutMs: opts.waitMs,
     signal: ctx.signal,
-    onAttemptFailed: (m) => ctx.log.info(m),
-  });
-  const name = formatAddr(conn.remoteAddr);
+    onAttemptFailed: (m: string) => ctx.log.info(m),
+  };
+  // Deno.connect cannot bind a source address or port; node:net can (lib/source_connect.ts).
+  const tcp: Deno.Conn = opts.proxy
+    ? await connectViaProxy({ proxy: opts.proxy, target: { host, port }, ...how })
+    : opts.sourceAddr !== undefined || opts.sourcePort !== undefined
+    ? await connectTcpFrom(host, port, {
+      ...how,
+      sourceAddr: opts.sourceAddr,
+      sourcePort: opts.sourcePort,
+    })
+    : await connectTcp(host, port, how);
+  const remote = tcp.remoteAddr as Deno.NetAddr;
+  // Through a proxy the peer is named as the user typed it; the socket's address is the proxy's.
+  const name = opts.proxy ? formatHostPort(host, port) : formatAddr(remote);
   ctx.log.info(
-    `connected to ${name}${
-      host !== conn.remoteAddr.hostname ? ` (${formatHostPort(host, port)})` : ""
-    }`,
+    opts.proxy
+      ? `connected to ${name} via ${opts.proxy.type} proxy ${
+        formatHostPort(opts.proxy.host, opts.proxy.port)
+      }`
+      : `connected to ${name}${host !== remote.hostname ? ` (${formatHostPort(host, port)})` : ""}`,
   );
-  await runSession(conn, name, opts, ctx);
+  const conn = await secure(tcp, name);
+  await serve(conn, name, { addr: unmapIPv4(remote.hostname), port: remote.port });
 }

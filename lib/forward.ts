@@ -2,19 +2,20 @@
  * `--forward HOST:PORT`: relays a client to a target in-process, a port
  * forwarder with no subprocess (socat's `TCP-LISTEN,fork TCP:host:port`).
  *
- * Both directions are independent copies with the shared {@linkcode pump}:
- * each awaits its write before the next read (backpressure), and each side's
- * EOF is passed on as a half-close of the other, so a request/response
- * protocol that half-closes works through the forwarder. The session ends
- * when both directions have ended; a reset on either side ends both.
+ * The target plays the part stdin/stdout play in a plain session, so the
+ * shared {@linkcode relay} does all the work: backpressure, each side's EOF
+ * passed on as a half-close of the other (a request/response protocol that
+ * half-closes works through the forwarder), the `-w` idle timeout, and the
+ * session's transforms and logs.
  *
  * @module
  */
 
 import { formatAddr } from "./address.ts";
 import { ExitCode, SocktoolError } from "./errors.ts";
-import { closeQuietly, watchIdle } from "./keep_open.ts";
-import { DEFAULT_BUFFER_SIZE, duplexSink, pump, type RelayResult } from "./relay.ts";
+import { closeQuietly } from "./keep_open.ts";
+import { relay, type RelayResult } from "./relay.ts";
+import type { Stage } from "./sink.ts";
 import { connectTcp } from "./tcp_connect.ts";
 
 /** Where and how to forward. */
@@ -28,6 +29,8 @@ export interface ForwardOptions {
   signal?: AbortSignal;
   /** `-vv` events. */
   onEvent?: (message: string) => void;
+  /** Transforms and taps: outbound is target → client, inbound client → target. */
+  stages?: { outbound: Stage[]; inbound: Stage[] };
 }
 
 /**
@@ -59,47 +62,16 @@ export async function forwardClient(client: Deno.Conn, o: ForwardOptions): Promi
   }
   const targetName = formatAddr(target.remoteAddr);
   o.onEvent?.(`forwarding to ${targetName}`);
-  let sent = 0;
-  let received = 0;
-  let idleFailure: SocktoolError | undefined;
-  const closeBoth = () => {
-    closeQuietly(target);
-    closeQuietly(client);
-  };
-  const idle = watchIdle(o.waitMs, () => {
-    idleFailure = new SocktoolError(
-      `forward to ${targetName}: idle for ${o.waitMs! / 1000} s: timed out`,
-      ExitCode.Network,
-    );
-    closeBoth();
-  });
-  const onAbort = () => closeBoth();
-  o.signal?.addEventListener("abort", onAbort, { once: true });
-  const touch = () => idle.touch();
-  const direction = (
-    from: Deno.Conn,
-    to: Deno.Conn,
-    count: (n: number) => void,
-    label: string,
-  ) =>
-    pump(from, duplexSink(to, true, count), DEFAULT_BUFFER_SIZE, touch).then(
-      () => o.onEvent?.(`${label}: ended, half-closed`),
-      (failure) => {
-        // A reset on one side ends the other too: nothing more can be relayed.
-        o.onEvent?.(`${label}: ${(failure?.error as Error)?.message ?? failure}`);
-        closeBoth();
-      },
-    );
   try {
-    await Promise.all([
-      direction(client, target, (n) => sent += n, "client to target"),
-      direction(target, client, (n) => received += n, "target to client"),
-    ]);
+    return await relay(target, client, {
+      idleTimeoutMs: o.waitMs,
+      signal: o.signal,
+      outbound: o.stages?.outbound,
+      inbound: o.stages?.inbound,
+      remoteName: `forward to ${targetName}`,
+      onEvent: o.onEvent,
+    });
   } finally {
-    idle.stop();
-    o.signal?.removeEventListener("abort", onAbort);
     closeQuietly(target);
   }
-  if (idleFailure) throw idleFailure;
-  return { sent, received, elapsedMs: performance.now() - started, end: "done" };
 }

@@ -26,6 +26,7 @@ import { Broker } from "./broker.ts";
 import { type ExecProgram, type PeerInfo, resolveExec, runExecSession } from "./exec.ts";
 import { forwardClient } from "./forward.ts";
 import { isServeName, serveStream } from "./serve.ts";
+import { tlsServer } from "./tls_setup.ts";
 
 /**
  * Runs listen mode to its end.
@@ -44,6 +45,7 @@ export async function listenMode(opts: ListenOptions, ctx: SessionContext): Prom
   if (opts.transport === "udp" || opts.transport === "unixgram") {
     throw usageError(`${opts.transport} listen is served by datagramListenMode`);
   }
+  const prepare = opts.tls ? await tlsServer(opts.tls, ctx.log, opts.waitMs) : undefined;
   // A Unix listener removes its socket file when closed (lib/unix_listen.ts).
   const listener = opts.local.kind === "unix"
     ? await listenUnix(opts.local.path)
@@ -55,6 +57,7 @@ export async function listenMode(opts: ListenOptions, ctx: SessionContext): Prom
       keepOpen: opts.keepOpen || opts.broker || opts.chat,
       maxConns: opts.maxConns,
       access,
+      prepare,
       log: ctx.log,
       signal: serving.stopped ? AbortSignal.any([ctx.signal, serving.stopped]) : ctx.signal,
     });
@@ -96,15 +99,21 @@ function clientHandler(
     const { host, port } = opts.forward;
     return {
       handle: async (conn, name, signal) => {
-        const result = await forwardClient(conn, {
-          host,
-          port,
-          family: opts.family,
-          waitMs: opts.waitMs,
-          signal,
-          onEvent: (m) => ctx.log.debug(`${name}: ${m}`),
-        });
-        ctx.log.info(summaryLine(`${name} (forwarded)`, result));
+        const stages = ctx.transforms?.(signal, false);
+        try {
+          const result = await forwardClient(conn, {
+            host,
+            port,
+            family: opts.family,
+            waitMs: opts.waitMs,
+            signal,
+            stages,
+            onEvent: (m) => ctx.log.debug(`${name}: ${m}`),
+          });
+          ctx.log.info(summaryLine(`${name} (forwarded)`, result));
+        } finally {
+          stages?.finish();
+        }
       },
     };
   }
@@ -121,12 +130,14 @@ function clientHandler(
     };
   }
   if (opts.keepOpen) {
+    // One data path for the hub: stdin's broadcast and every client's data.
+    const stages = ctx.transforms?.(ctx.signal, false);
     const hub = new StdioHub({
       local: ctx.local,
       localIsTerminal: ctx.localIsTerminal,
       halfClose: !opts.noShutdown,
       direction: opts.sendOnly ? "send" : opts.recvOnly ? "recv" : "both",
-      stages: ctx.stages,
+      stages,
       log: ctx.log,
       idleTimeoutMs: opts.waitMs,
       quitAfterEofMs: opts.quitAfterEofMs,
@@ -134,7 +145,10 @@ function clientHandler(
     return {
       handle: (conn, name, signal) => hub.serve(conn, name, signal),
       stopped: hub.stopped,
-      close: () => hub.close(),
+      close: () => {
+        hub.close();
+        stages?.finish();
+      },
     };
   }
   return {

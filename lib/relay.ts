@@ -7,8 +7,9 @@
  * Stop rules (SPEC §3), one per line:
  * 1. Local input ends (stdin EOF): flush, half-close the remote write side
  *    (unless `halfClose` is false), keep reading the remote side.
- * 2. Remote data ends (EOF or reset): everything it sent has been written out;
- *    then end at once if the local side is a terminal (nobody will type
+ * 2. Remote data ends (EOF or reset): everything it sent has been written out
+ *    and the local side is half-closed (a no-op for stdout; EOF for a program
+ *    or a forward target); then end at once if the local side is a terminal (nobody will type
  *    more), or once local input ends (or the peer stops accepting) if not.
  * 3. Both directions have ended: end.
  * 4. `quitAfterEofMs` after local input ends: end, whatever is still open.
@@ -279,7 +280,7 @@ export function relay(
     {
       const localSink: Sink = o.direction === "send"
         ? { write: () => Promise.resolve(), close: () => Promise.resolve() }
-        : duplexSink(local, false, () => {});
+        : duplexSink(local, true, () => {}); // rule 2: the local side learns the remote data ended
       const sink = composeStages(o.direction === "send" ? [] : o.inbound ?? [], localSink);
       inboundSettled = pump(remote, sink, o.bufferSize, (n) => {
         received += n;

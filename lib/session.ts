@@ -11,6 +11,8 @@ import type { Logger } from "./log.ts";
 import { type Duplex, relay, type RelayResult } from "./relay.ts";
 import type { Stage } from "./sink.ts";
 import type { SessionOptions } from "./cli/options.ts";
+import type { SessionStages } from "./session_stages.ts";
+import { formatSummary } from "./session_stats.ts";
 
 /** What a mode hands a session besides the connection. */
 export interface SessionContext {
@@ -20,8 +22,16 @@ export interface SessionContext {
   localIsTerminal: boolean;
   log: Logger;
   signal: AbortSignal;
-  /** Transforms and taps per direction (`-C`, `-o`, `--timestamp`, ...). */
+  /**
+   * Fixed transforms and taps per direction, for a hub that runs one data
+   * path for many clients (`-k`).
+   */
   stages?: { outbound: Stage[]; inbound: Stage[] };
+  /**
+   * Makes a session's transforms and taps (`-C`, `-i`, `-o`, `-x`,
+   * `--timestamp`, `--progress`); `signal` aborts when that session ends.
+   */
+  transforms?: (signal: AbortSignal, datagrams: boolean) => SessionStages;
   /** Called with the result before the summary, e.g. to close logs. */
   onEnd?: (result: RelayResult) => void | Promise<void>;
 }
@@ -42,18 +52,28 @@ export async function runSession(
   ctx: SessionContext,
 ): Promise<RelayResult> {
   const datagram = opts.transport === "udp" || opts.transport === "unixgram";
-  const result = await relay(ctx.local, remote, {
-    localIsTerminal: ctx.localIsTerminal,
-    halfClose: !opts.noShutdown && !datagram,
-    quitAfterEofMs: opts.quitAfterEofMs,
-    idleTimeoutMs: opts.waitMs,
-    direction: opts.sendOnly ? "send" : opts.recvOnly ? "recv" : "both",
-    outbound: ctx.stages?.outbound,
-    inbound: ctx.stages?.inbound,
-    signal: ctx.signal,
-    remoteName,
-    onEvent: (m) => ctx.log.debug(`${remoteName}: ${m}`),
-  });
+  // Ends with the session, so a pacing delay (-i) never outlives it.
+  const ended = new AbortController();
+  const signal = AbortSignal.any([ctx.signal, ended.signal]);
+  const stages = ctx.transforms?.(signal, datagram) ?? ctx.stages;
+  let result: RelayResult;
+  try {
+    result = await relay(ctx.local, remote, {
+      localIsTerminal: ctx.localIsTerminal,
+      halfClose: !opts.noShutdown && !datagram,
+      quitAfterEofMs: opts.quitAfterEofMs,
+      idleTimeoutMs: opts.waitMs,
+      direction: opts.sendOnly ? "send" : opts.recvOnly ? "recv" : "both",
+      outbound: stages?.outbound,
+      inbound: stages?.inbound,
+      signal: ctx.signal,
+      remoteName,
+      onEvent: (m) => ctx.log.debug(`${remoteName}: ${m}`),
+    });
+  } finally {
+    ended.abort();
+    (stages as Partial<SessionStages> | undefined)?.finish?.();
+  }
   await ctx.onEnd?.(result);
   ctx.log.info(summaryLine(remoteName, result));
   return result;
@@ -61,21 +81,7 @@ export async function runSession(
 
 /** `-v`'s closing line: bytes each way, time, average rate. */
 export function summaryLine(remoteName: string, r: RelayResult): string {
-  const secs = r.elapsedMs / 1000;
-  const rate = secs > 0 ? (r.sent + r.received) / secs : 0;
-  return `${remoteName}: sent ${r.sent} bytes, received ${r.received} bytes in ${
-    secs.toFixed(2)
-  } s (${formatRate(rate)})`;
-}
-
-/** Bytes per second in human units (`12.3 MiB/s`). */
-export function formatRate(bytesPerSecond: number): string {
-  const units = ["B/s", "KiB/s", "MiB/s", "GiB/s"];
-  let v = bytesPerSecond;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(i === 0 ? 0 : 2)} ${units[i]}`;
+  return `${remoteName}: ${
+    formatSummary({ sent: r.sent, received: r.received, seconds: r.elapsedMs / 1000 })
+  }`;
 }

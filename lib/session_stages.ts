@@ -12,7 +12,7 @@ import { intervalStage } from "./interval.ts";
 import type { LogFile } from "./log_file.ts";
 import { type ProgressOutput, startProgress } from "./progress.ts";
 import { openSessionLog, sessionLogStage } from "./session_log.ts";
-import { formatSummary, SessionStats } from "./session_stats.ts";
+import { SessionStats } from "./session_stats.ts";
 import type { Stage } from "./sink.ts";
 import { timestampStage } from "./timestamp.ts";
 
@@ -64,10 +64,10 @@ export interface SessionStages {
   outbound: Stage[];
   /** Stages in front of stdout: what we read from the connection goes through them. */
   inbound: Stage[];
-  /** Byte counts, present when `-v` or `--progress` asked for them. */
+  /** Live byte counts, present when `--progress` asked for them. */
   stats?: SessionStats;
-  /** Call once when the session has ended: stops the progress line, returns the `-v` summary line. */
-  finish(): string | undefined;
+  /** Call once when the session has ended: stops the progress line. */
+  finish(): void;
 }
 
 /**
@@ -108,8 +108,7 @@ export async function closeSessionLogs(logs: SessionLogs): Promise<void> {
  * const toConn = composeStages(stages.outbound, connSink);
  * const toStdout = composeStages(stages.inbound, stdoutSink);
  * // ... relay ...
- * const summary = stages.finish();
- * if (summary) console.error(summary);
+ * stages.finish();
  * ```
  */
 export function sessionStages(
@@ -132,7 +131,9 @@ export function sessionStages(
     outbound.push(hexDumpStage(logs.hexDump, "sent"));
     inbound.push(hexDumpStage(logs.hexDump, "received"));
   }
-  const stats = options.verbose > 0 || options.progress ? new SessionStats() : undefined;
+  // The relay counts bytes for the -v summary itself; a counting stage is
+  // only needed for the live --progress line.
+  const stats = options.progress ? new SessionStats() : undefined;
   if (stats) {
     outbound.push(stats.countStage("sent"));
     inbound.unshift(stats.countStage("received"));
@@ -148,7 +149,6 @@ export function sessionStages(
     finish() {
       stats?.finish();
       meter?.stop();
-      return stats && options.verbose > 0 ? formatSummary(stats.snapshot()) : undefined;
     },
   };
 }

@@ -104,11 +104,11 @@ export function formatRate(bytesPerSecond: number): string {
  * @example
  * ```ts
  * formatSummary({ sent: 1048576, received: 0, seconds: 0.52 });
- * // "socktool: sent 1048576 bytes, received 0 bytes in 0.52 s (1.92 MiB/s)"
+ * // "sent 1048576 bytes, received 0 bytes in 0.52 s (1.92 MiB/s)"
  * ```
  */
 export function formatSummary(stats: StatsSnapshot): string {
   const rate = (stats.sent + stats.received) / Math.max(stats.seconds, 0.001);
-  return `socktool: sent ${stats.sent} bytes, received ${stats.received} bytes ` +
+  return `sent ${stats.sent} bytes, received ${stats.received} bytes ` +
     `in ${stats.seconds.toFixed(2)} s (${formatRate(rate)})`;
 }

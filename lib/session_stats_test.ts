@@ -5,18 +5,18 @@ import { feed, RecordSink } from "./testing_sinks.ts";
 Deno.test("formatSummary gives bytes each way, seconds and the average rate", () => {
   assert.equal(
     formatSummary({ sent: 1048576, received: 0, seconds: 0.52 }),
-    "socktool: sent 1048576 bytes, received 0 bytes in 0.52 s (1.92 MiB/s)",
+    "sent 1048576 bytes, received 0 bytes in 0.52 s (1.92 MiB/s)",
   );
   assert.equal(
     formatSummary({ sent: 10, received: 20, seconds: 3 }),
-    "socktool: sent 10 bytes, received 20 bytes in 3.00 s (10 B/s)",
+    "sent 10 bytes, received 20 bytes in 3.00 s (10 B/s)",
   );
 });
 
 Deno.test("formatSummary of an instant session still gives a finite rate", () => {
   assert.equal(
     formatSummary({ sent: 0, received: 0, seconds: 0 }),
-    "socktool: sent 0 bytes, received 0 bytes in 0.00 s (0 B/s)",
+    "sent 0 bytes, received 0 bytes in 0.00 s (0 B/s)",
   );
 });
 

@@ -84,6 +84,13 @@ export const RULES: readonly Rule[] = [
     message: "option --ssl works over TCP (or -U) only",
   },
   {
+    broken: (o) =>
+      o.mode === "listen" && o.tls !== undefined &&
+      (o.tls.serverName !== undefined || o.tls.trustFile !== undefined || o.tls.insecure),
+    message:
+      "options --ssl-servername, --ssl-trustfile and --ssl-insecure are for connecting, not -l",
+  },
+  {
     broken: (o) => o.mode === "listen" && o.keepOpen && o.transport === "unixgram",
     message: "option -k cannot be used with -uU",
   },
