@@ -18,6 +18,33 @@ import { writeAll } from "./sink.ts";
 const READ_SIZE = 64 * 1024;
 
 /**
+ * Lets a consumer above TLS stop and restart the reads of the raw connection
+ * below it. Backpressure belongs there: a TLSSocket that is itself paused
+ * can lose its 'end' in Deno (the peer's half-close is never seen), so the
+ * TLSSocket is kept flowing and the raw reads are held instead.
+ */
+export class ReadGate {
+  #open = true;
+  #waiters: (() => void)[] = [];
+
+  /** Resolves at once when open, else when {@linkcode ReadGate.open} is called. */
+  wait(): Promise<void> {
+    return this.#open ? Promise.resolve() : new Promise((r) => this.#waiters.push(r));
+  }
+
+  /** Lets reads go on. */
+  open(): void {
+    this.#open = true;
+    for (const w of this.#waiters.splice(0)) w();
+  }
+
+  /** Holds the next read until opened. */
+  close(): void {
+    this.#open = false;
+  }
+}
+
+/**
  * Wraps `conn` in a `Duplex`: reading it reads the connection, writing it
  * writes the connection, ending it half-closes the connection
  * (`closeWrite()`), destroying it closes the connection.
@@ -27,13 +54,14 @@ const READ_SIZE = 64 * 1024;
  * const socket = tls.connect({ socket: connToDuplex(conn), servername: "example.com" });
  * ```
  */
-export function connToDuplex(conn: Deno.Conn): Duplex {
+export function connToDuplex(conn: Deno.Conn, gate?: ReadGate): Duplex {
   return new Duplex({
     // The peer's end of data must not end our writing: TLS half-close.
     allowHalfOpen: true,
     async read() {
       const buf = new Uint8Array(READ_SIZE);
       try {
+        await gate?.wait();
         const n = await conn.read(buf);
         this.push(n === null ? null : buf.subarray(0, n));
       } catch (err) {

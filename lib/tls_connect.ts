@@ -14,7 +14,7 @@ import { isIP } from "node:net";
 import { connect, type ConnectionOptions, type TLSSocket } from "node:tls";
 import { formatAddr } from "./address.ts";
 import { ExitCode, SocktoolError } from "./errors.ts";
-import { connToDuplex } from "./tls_conn_duplex.ts";
+import { connToDuplex, ReadGate } from "./tls_conn_duplex.ts";
 import { handshakeError, sessionError, verifyError, verifyFailureWords } from "./tls_failure.ts";
 import { type TlsInfo, tlsInfoOf } from "./tls_info.ts";
 import { SocketConn } from "./tls_socket_conn.ts";
@@ -66,8 +66,9 @@ export interface TlsSession {
  */
 export async function connectTls(conn: Deno.Conn, opts: TlsConnectOptions): Promise<TlsSession> {
   const peer = opts.peerName ?? formatAddr(conn.remoteAddr);
+  const gate = new ReadGate();
   const options: ConnectionOptions & { allowHalfOpen: boolean } = {
-    socket: connToDuplex(conn),
+    socket: connToDuplex(conn, gate),
     // `host` is what the certificate is checked against; SNI must not be an IP.
     host: opts.serverName,
     servername: isIP(opts.serverName) ? undefined : opts.serverName,
@@ -96,7 +97,7 @@ export async function connectTls(conn: Deno.Conn, opts: TlsConnectOptions): Prom
     }
   }
   return {
-    conn: new SocketConn(socket, conn.localAddr, conn.remoteAddr, sessionError),
+    conn: new SocketConn(socket, conn.localAddr, conn.remoteAddr, sessionError, gate),
     info: tlsInfoOf(socket, socket.authorized, verifyFailure),
   };
 }

@@ -12,7 +12,7 @@ import { X509Certificate } from "node:crypto";
 import { createSecureContext, type SecureContext, TLSSocket } from "node:tls";
 import { formatAddr } from "./address.ts";
 import { generateSelfSigned } from "./self_signed.ts";
-import { connToDuplex } from "./tls_conn_duplex.ts";
+import { connToDuplex, ReadGate } from "./tls_conn_duplex.ts";
 import { sessionError } from "./tls_failure.ts";
 import { handshake, type TlsSession } from "./tls_connect.ts";
 import { fingerprintOf, subjectOf, tlsInfoOf } from "./tls_info.ts";
@@ -94,7 +94,8 @@ export async function acceptTls(
   server: TlsServer,
   opts: AcceptTlsOptions = {},
 ): Promise<TlsSession> {
-  const socket = new TLSSocket(connToDuplex(conn), {
+  const gate = new ReadGate();
+  const socket = new TLSSocket(connToDuplex(conn, gate), {
     isServer: true,
     secureContext: server.context,
     ALPNProtocols: server.alpnProtocols,
@@ -102,7 +103,7 @@ export async function acceptTls(
   });
   await handshake(socket, "secure", opts.peerName ?? formatAddr(conn.remoteAddr), opts);
   return {
-    conn: new SocketConn(socket, conn.localAddr, conn.remoteAddr, sessionError),
+    conn: new SocketConn(socket, conn.localAddr, conn.remoteAddr, sessionError, gate),
     // Clients send no certificate unless asked: nothing to verify.
     info: tlsInfoOf(socket, false),
   };

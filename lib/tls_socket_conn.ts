@@ -7,6 +7,7 @@
  */
 
 import type { Duplex } from "node:stream";
+import type { ReadGate } from "./tls_conn_duplex.ts";
 
 /** Received bytes held before the socket is paused: backpressure. */
 const HIGH_WATER = 256 * 1024;
@@ -29,6 +30,8 @@ export class SocketConn implements Deno.Conn<Deno.NetAddr> {
   /** The remote address of the transport below. */
   readonly remoteAddr: Deno.NetAddr;
   #socket: Duplex;
+  /** With a gate, backpressure holds the raw reads below instead of pausing `socket`. */
+  #gate: ReadGate | undefined;
   #chunks: Uint8Array[] = [];
   #queued = 0;
   #ended = false;
@@ -49,14 +52,19 @@ export class SocketConn implements Deno.Conn<Deno.NetAddr> {
     localAddr: Deno.Addr,
     remoteAddr: Deno.Addr,
     describe: (err: Error) => Error = (err) => err,
+    gate?: ReadGate,
   ) {
+    this.#gate = gate;
     this.#socket = socket;
     this.localAddr = localAddr as Deno.NetAddr;
     this.remoteAddr = remoteAddr as Deno.NetAddr;
     socket.on("data", (chunk: Uint8Array) => {
       this.#chunks.push(chunk);
       this.#queued += chunk.length;
-      if (this.#queued >= HIGH_WATER) socket.pause();
+      if (this.#queued >= HIGH_WATER) {
+        if (this.#gate) this.#gate.close();
+        else socket.pause();
+      }
       this.#notify();
     });
     socket.on("end", () => {
@@ -91,7 +99,10 @@ export class SocketConn implements Deno.Conn<Deno.NetAddr> {
       else this.#chunks[0] = head.subarray(take);
     }
     this.#queued -= n;
-    if (this.#queued < HIGH_WATER / 2 && this.#socket.isPaused()) this.#socket.resume();
+    if (this.#queued < HIGH_WATER / 2) {
+      if (this.#gate) this.#gate.open();
+      else if (this.#socket.isPaused()) this.#socket.resume();
+    }
     return n;
   }
 
