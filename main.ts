@@ -67,7 +67,9 @@ async function dispatch(options: Options, signal: AbortSignal): Promise<void> {
   if (options.mode === "probe") {
     const log = createLogger(options.verbose);
     const summary = await probeMode(options, { log, signal, writeLine: writeStdoutLine });
-    if (summary.open === 0 && !signal.aborted) throw noPortOpenError(summary);
+    if (summary.open === 0 && !summary.outputClosed && !signal.aborted) {
+      throw noPortOpenError(summary);
+    }
     return;
   }
   // -o/-x files open before any socket, so a bad path is a usage error (exit 2).
