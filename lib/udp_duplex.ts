@@ -101,8 +101,8 @@ export class DatagramDuplex implements Duplex {
   #split = false;
   #closed = false;
   #peerWaiters: (() => void)[] = [];
-  #gone: Promise<null>;
-  #markGone!: () => void;
+  /** The one peer's address as compared (IPv4-mapped shown as IPv4). */
+  #peerHost: string | undefined;
   #isGone = false;
 
   /**
@@ -117,12 +117,9 @@ export class DatagramDuplex implements Duplex {
     this.#opts = opts;
     this.#peers = opts.peer === "every" ? [] : [opts.peer];
     this.#pending = opts.pending;
-    this.#gone = new Promise<null>((resolve) => {
-      this.#markGone = () => {
-        this.#isGone = true;
-        resolve(null);
-      };
-    });
+    if (opts.peer !== "every" && opts.peer.transport !== "unixpacket") {
+      this.#peerHost = unmapIPv4((opts.peer as Deno.NetAddr).hostname);
+    }
   }
 
   /** The peers writes go to. */
@@ -154,7 +151,7 @@ export class DatagramDuplex implements Duplex {
       if (got === null) return null;
       const [data, from] = got;
       if (!this.#accept(from)) continue;
-      this.#lastActivity = performance.now();
+      if (this.#opts.idleMs) this.#lastActivity = performance.now();
       if (direct) return data.length;
       return this.#deliver(data, p);
     }
@@ -189,12 +186,14 @@ export class DatagramDuplex implements Duplex {
         for (const addr of targets) await this.#conn.send(datagram, addr);
       } catch (err) {
         // The one peer is gone (a Unix socket removed, say): nothing more
-        // will come from it either, so reading ends too.
-        this.#markGone();
+        // will come from it either, so reading ends too. Closing the socket
+        // is what ends a pending receive.
+        this.#isGone = true;
+        this.close();
         throw err;
       }
     }
-    this.#lastActivity = performance.now();
+    if (this.#opts.idleMs) this.#lastActivity = performance.now();
     return n;
   }
 
@@ -215,7 +214,13 @@ export class DatagramDuplex implements Duplex {
 
   #accept(from: Deno.Addr): boolean {
     if (this.#opts.peer !== "every") {
-      if (sameAddr(from, this.#opts.peer)) return true;
+      // The hot path of a UDP flood: a plain comparison before any parsing.
+      const net = from as Deno.NetAddr;
+      if (
+        this.#peerHost !== undefined && net.port === (this.#opts.peer as Deno.NetAddr).port &&
+        (net.hostname === this.#peerHost || unmapIPv4(net.hostname) === this.#peerHost)
+      ) return true;
+      if (this.#peerHost === undefined && sameAddr(from, this.#opts.peer)) return true;
       this.#opts.onStranger?.(from);
       return false;
     }
@@ -243,30 +248,34 @@ export class DatagramDuplex implements Duplex {
     return n;
   }
 
-  /** One receive, or `null` when the idle time passes or the peer goes first. */
+  /** One receive, or `null` when the idle time passes or the peer is gone. */
   async #receive(target: Uint8Array): Promise<[Uint8Array, Deno.Addr] | null> {
     if (this.#isGone) return null;
     const idle = this.#opts.idleMs ?? 0;
     const recv = this.#conn.receive(target);
-    for (;;) {
-      const quiet = performance.now() - this.#lastActivity;
-      if (this.#isGone || (idle > 0 && quiet >= idle)) {
-        recv.catch(() => {}); // rejects when the relay closes the socket
-        return null;
-      }
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const racers: Promise<[Uint8Array, Deno.Addr] | null>[] = [recv, this.#gone];
-      if (idle > 0) {
-        racers.push(
-          new Promise<null>((resolve) => timer = setTimeout(resolve, idle - quiet, null)),
+    try {
+      // Without -w, no timer and no race: a datagram flood costs one await each.
+      if (idle <= 0) return await recv;
+      for (;;) {
+        const quiet = performance.now() - this.#lastActivity;
+        if (quiet >= idle) {
+          recv.catch(() => {}); // rejects when the relay closes the socket
+          return null;
+        }
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const tick = new Promise<null>((resolve) =>
+          timer = setTimeout(resolve, idle - quiet, null)
         );
+        try {
+          const got = await Promise.race([recv, tick]);
+          if (got !== null) return got;
+        } finally {
+          clearTimeout(timer);
+        }
       }
-      try {
-        const got = await Promise.race(racers);
-        if (got !== null) return got;
-      } finally {
-        clearTimeout(timer);
-      }
+    } catch (err) {
+      if (this.#isGone) return null;
+      throw err;
     }
   }
 }

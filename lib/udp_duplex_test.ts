@@ -183,3 +183,19 @@ Deno.test("sameAddr treats IPv4-mapped IPv6 as the IPv4 address, and compares Un
   );
   assert(!sameAddr({ transport: "unixpacket", path: "/a" }, v4));
 });
+
+Deno.test("DatagramDuplex: a failed send to the one peer fails the write and ends reading", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "socktool-dgram-" });
+  const own = Deno.listenDatagram({ transport: "unixpacket", path: `${dir}/own.sock` });
+  const peerPath = `${dir}/peer.sock`;
+  Deno.listenDatagram({ transport: "unixpacket", path: peerPath }).close();
+  await Deno.remove(peerPath); // the peer went away with its socket file
+  const duplex = new DatagramDuplex(own, { peer: { transport: "unixpacket", path: peerPath } });
+  try {
+    await assert.rejects(() => duplex.write(enc.encode("anyone there?")));
+    assert.equal(await duplex.read(new Uint8Array(65536)), null);
+  } finally {
+    duplex.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -358,3 +358,12 @@ async function waitUdpBound(port: number, timeoutMs = 10_000): Promise<void> {
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+Deno.test("SIGINT while -ul waits for its first datagram exits 130 with no message", async () => {
+  const listener = spawnSocktool(["-ulv", "127.0.0.1", "0"], { stdin: "null" });
+  const port = await listener.listeningPort();
+  listener.kill("SIGINT");
+  const l = await listener.finish();
+  assert.equal(l.code, 130);
+  assert.equal(l.stderr, `socktool: listening on 127.0.0.1:${port}\n`);
+});
