@@ -164,13 +164,8 @@ function describe(
     const cause = err.code === "EINVAL" || err.code === "EADDRNOTAVAIL"
       ? "address not available"
       : causeInWords(err);
-    return new SocktoolError(
-      `bind ${formatHostPort(local, localPort ?? 0)}: ${cause}`,
-      ExitCode.Network,
-      {
-        cause: err,
-      },
-    );
+    const where = localPort === undefined ? local : formatHostPort(local, localPort);
+    return new SocktoolError(`bind ${where}: ${cause}`, ExitCode.Network, { cause: err });
   }
   return new SocktoolError(`connect ${target}: ${causeInWords(err)}`, ExitCode.Network, {
     cause: err,
