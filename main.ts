@@ -13,10 +13,6 @@ import type { Options } from "./lib/cli/options.ts";
 import { causeInWords, ExitCode, SocktoolError } from "./lib/errors.ts";
 import { createLogger, writeStderrLine } from "./lib/log.ts";
 import { stdinIsTerminal, stdioDuplex } from "./lib/stdio.ts";
-import { connectMode } from "./lib/connect_mode.ts";
-import { listenMode } from "./lib/listen_mode.ts";
-import { datagramListenMode } from "./lib/udp_listen_mode.ts";
-import { noPortOpenError, probeMode, writeStdoutLine } from "./lib/probe.ts";
 import type { SessionContext } from "./lib/session.ts";
 import { closeSessionLogs, openSessionLogs, sessionStages } from "./lib/session_stages.ts";
 
@@ -66,6 +62,8 @@ async function dispatch(options: Options, signal: AbortSignal): Promise<void> {
   if (options.mode === "version") return writeStdout(`socktool ${VERSION}\n`);
   if (options.mode === "probe") {
     const log = createLogger(options.verbose);
+    // Modes load on demand: start-up pays only for the mode in use.
+    const { noPortOpenError, probeMode, writeStdoutLine } = await import("./lib/probe.ts");
     const summary = await probeMode(options, { log, signal, writeLine: writeStdoutLine });
     if (summary.open === 0 && !summary.outputClosed && !signal.aborted) {
       throw noPortOpenError(summary);
@@ -83,11 +81,13 @@ async function dispatch(options: Options, signal: AbortSignal): Promise<void> {
       sessionStages(options, logs, { signal: sessionSignal, datagrams }),
   };
   try {
-    if (options.mode === "connect") return await connectMode(options, ctx);
-    if (options.transport === "udp" || options.transport === "unixgram") {
-      return await datagramListenMode(options, ctx);
+    if (options.mode === "connect") {
+      return await (await import("./lib/connect_mode.ts")).connectMode(options, ctx);
     }
-    return await listenMode(options, ctx);
+    if (options.transport === "udp" || options.transport === "unixgram") {
+      return await (await import("./lib/udp_listen_mode.ts")).datagramListenMode(options, ctx);
+    }
+    return await (await import("./lib/listen_mode.ts")).listenMode(options, ctx);
   } finally {
     await closeSessionLogs(logs);
   }

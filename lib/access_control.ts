@@ -13,7 +13,7 @@
  * @module
  */
 
-import { isIP } from "node:net";
+import { ipLiteralVersion } from "./ip_literal.ts";
 import { causeInWords, usageError } from "./errors.ts";
 import { stripBrackets } from "./address.ts";
 
@@ -45,7 +45,7 @@ export function parseCidr(
 ): { ok: true; range: CidrRange } | { ok: false; reason: string } {
   const slash = text.indexOf("/");
   const addrText = stripBrackets(slash < 0 ? text : text.slice(0, slash));
-  const version = isIP(addrText);
+  const version = ipLiteralVersion(addrText);
   if (version === 0) return { ok: false, reason: "not an IP address or CIDR range" };
   const bits = version === 4 ? 32 : 128;
   let prefix = bits;
@@ -80,7 +80,7 @@ export function addressToBigInt(address: string): bigint | undefined {
   // A zone index (`fe80::1%eth0`) does not change which rules match.
   const zone = text.indexOf("%");
   if (zone >= 0) text = text.slice(0, zone);
-  const version = isIP(text);
+  const version = ipLiteralVersion(text);
   if (version === 4) return MAPPED_V4 | ipv4ToBigInt(text);
   if (version !== 6) return undefined;
   // An embedded IPv4 tail (`::ffff:1.2.3.4`) becomes its two hex groups.

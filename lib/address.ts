@@ -6,7 +6,7 @@
  * @module
  */
 
-import { isIP } from "node:net";
+import { ipLiteralVersion } from "./ip_literal.ts";
 import { usageError } from "./errors.ts";
 
 /**
@@ -56,7 +56,7 @@ export function parsePortList(items: readonly string[]): number[] {
 
 /** The IP version of an address literal, or 0 when it is a name. */
 export function ipVersion(host: string): 0 | 4 | 6 {
-  return isIP(stripBrackets(host)) as 0 | 4 | 6;
+  return ipLiteralVersion(stripBrackets(host)) as 0 | 4 | 6;
 }
 
 /** `[::1]` → `::1`; anything else unchanged. */
@@ -70,7 +70,7 @@ export function stripBrackets(host: string): string {
  * not a name to look up.
  */
 export function isMalformedIPv4(host: string): boolean {
-  return /^[\d.]+$/.test(host) && isIP(host) !== 4;
+  return /^[\d.]+$/.test(host) && ipLiteralVersion(host) !== 4;
 }
 
 /**

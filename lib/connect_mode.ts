@@ -10,13 +10,11 @@ import { formatAddr, formatHostPort, unmapIPv4 } from "./address.ts";
 import { usageError } from "./errors.ts";
 import type { ConnectOptions } from "./cli/options.ts";
 import { connectTcp } from "./tcp_connect.ts";
-import { connectTcpFrom } from "./source_connect.ts";
 import { connectUnix } from "./unix_connect.ts";
 import { datagramConnectMode } from "./udp_connect_mode.ts";
 import { runSession, type SessionContext } from "./session.ts";
 import { type PeerInfo, resolveExec, runExecSession } from "./exec.ts";
-import { checkProxyOptions, connectViaProxy } from "./proxy.ts";
-import { tlsClient } from "./tls_setup.ts";
+import type { TlsClientWrap } from "./tls_setup.ts";
 
 /**
  * Runs connect mode to its end.
@@ -32,12 +30,14 @@ export async function connectMode(opts: ConnectOptions, ctx: SessionContext): Pr
   }
   // A missing -e program is a usage error, found before any connection.
   const program = resolveExec(opts);
-  if (opts.proxy && opts.target.kind === "inet") {
-    checkProxyOptions({ proxy: opts.proxy, target: opts.target });
+  // TLS, proxies and source binds load only when asked for (start-up time).
+  const proxy = opts.proxy ? await import("./proxy.ts") : undefined;
+  if (proxy && opts.proxy && opts.target.kind === "inet") {
+    proxy.checkProxyOptions({ proxy: opts.proxy, target: opts.target });
   }
   // TLS files are read now, so a bad key is a usage error before connecting.
-  const tls = opts.tls
-    ? await tlsClient(
+  const tls: TlsClientWrap | undefined = opts.tls
+    ? await (await import("./tls_setup.ts")).tlsClient(
       opts.tls,
       opts.target.kind === "inet" ? opts.target.host : "localhost",
       ctx.log,
@@ -66,10 +66,10 @@ export async function connectMode(opts: ConnectOptions, ctx: SessionContext): Pr
     onAttemptFailed: (m: string) => ctx.log.info(m),
   };
   // Deno.connect cannot bind a source address or port; node:net can (lib/source_connect.ts).
-  const tcp: Deno.Conn = opts.proxy
-    ? await connectViaProxy({ proxy: opts.proxy, target: { host, port }, ...how })
+  const tcp: Deno.Conn = proxy && opts.proxy
+    ? await proxy.connectViaProxy({ proxy: opts.proxy, target: { host, port }, ...how })
     : opts.sourceAddr !== undefined || opts.sourcePort !== undefined
-    ? await connectTcpFrom(host, port, {
+    ? await (await import("./source_connect.ts")).connectTcpFrom(host, port, {
       ...how,
       sourceAddr: opts.sourceAddr,
       sourcePort: opts.sourcePort,

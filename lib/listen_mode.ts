@@ -26,7 +26,6 @@ import { Broker } from "./broker.ts";
 import { type ExecProgram, type PeerInfo, resolveExec, runExecSession } from "./exec.ts";
 import { forwardClient } from "./forward.ts";
 import { isServeName, serveStream } from "./serve.ts";
-import { tlsServer } from "./tls_setup.ts";
 
 /**
  * Runs listen mode to its end.
@@ -45,7 +44,10 @@ export async function listenMode(opts: ListenOptions, ctx: SessionContext): Prom
   if (opts.transport === "udp" || opts.transport === "unixgram") {
     throw usageError(`${opts.transport} listen is served by datagramListenMode`);
   }
-  const prepare = opts.tls ? await tlsServer(opts.tls, ctx.log, opts.waitMs) : undefined;
+  // The TLS stack loads only for --ssl (it costs ~75 ms of start-up).
+  const prepare = opts.tls
+    ? await (await import("./tls_setup.ts")).tlsServer(opts.tls, ctx.log, opts.waitMs)
+    : undefined;
   // A Unix listener removes its socket file when closed (lib/unix_listen.ts).
   const listener = opts.local.kind === "unix"
     ? await listenUnix(opts.local.path)
