@@ -1,0 +1,685 @@
+/**
+ * socktool against nc (netcat-openbsd), ncat and socat, on loopback, in one run (issue 7).
+ *
+ * Run: `deno task bench` (full, under 10 minutes; writes bench/RESULTS.md), or
+ * `deno task bench --quick` (small sizes, a smoke run; prints only). Options:
+ * `--rows 1,3,5` (a subset), `--repeat N` (best of N for rows 1–3), `--profile DIR` (run socktool
+ * under `--cpu-prof` and print its hottest functions), `--out FILE`, `--no-install`.
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import {
+  Bench,
+  type Cell,
+  connRate,
+  drainServer,
+  duplex,
+  iperf,
+  isValue,
+  oneWay,
+  openSome,
+  probe,
+  slowReader,
+  startup,
+  udpLossless,
+} from "./measure.ts";
+import { killAll, run } from "./procs.ts";
+import {
+  findPeers,
+  nc,
+  ncat,
+  socat,
+  socktool,
+  socktoolCmd,
+  type Tool,
+  type ToolName,
+  TOOLS,
+  versionOf,
+} from "./tools.ts";
+import { summarize } from "./cpuprofile.ts";
+
+/** Sizes and durations of one run. */
+interface Plan {
+  quick: boolean;
+  bytes1: number;
+  bytes3: number;
+  connMs: number;
+  concurrency: number;
+  udp: { start: number; max: number; seconds: number; size: number };
+  probeRuns: number;
+  startupRuns: number;
+  slowMs: number;
+  iperfBidirSeconds: number;
+  repeat: number;
+  budgetMs: number;
+}
+
+const GiB = 1024 ** 3;
+const MiB = 1024 ** 2;
+
+function plan(quick: boolean, repeat: number): Plan {
+  return quick
+    ? {
+      quick,
+      bytes1: 256 * MiB,
+      bytes3: 128 * MiB,
+      connMs: 2000,
+      concurrency: 32,
+      udp: { start: 5000, max: 320_000, seconds: 0.3, size: 1024 },
+      probeRuns: 1,
+      startupRuns: 5,
+      slowMs: 3000,
+      iperfBidirSeconds: 1,
+      repeat,
+      budgetMs: 300_000,
+    }
+    : {
+      quick,
+      bytes1: 4 * GiB,
+      bytes3: 1 * GiB,
+      connMs: 10_000,
+      concurrency: 32,
+      udp: { start: 5000, max: 320_000, seconds: 1, size: 1024 },
+      probeRuns: 3,
+      startupRuns: 20,
+      slowMs: 10_000,
+      iperfBidirSeconds: 3,
+      repeat,
+      budgetMs: 570_000,
+    };
+}
+
+type Better = "higher" | "lower";
+
+/** One table row: a cell per tool, iperf3's ceiling where it has one, and the target check. */
+interface Row {
+  id: string;
+  title: string;
+  unit: string;
+  better: Better;
+  cells: Partial<Record<ToolName, Cell>>;
+  iperf?: Cell;
+  target?: { text: string; met: (st: number, peers: Partial<Record<ToolName, number>>) => boolean };
+}
+
+function values(row: Row): Partial<Record<ToolName, number>> {
+  const out: Partial<Record<ToolName, number>> = {};
+  for (const t of TOOLS) {
+    const c = row.cells[t];
+    if (isValue(c)) out[t] = c.value;
+  }
+  return out;
+}
+
+function bestPeer(row: Row): number | null {
+  const peers = Object.entries(values(row)).filter(([t]) => t !== "socktool").map(([, v]) => v);
+  if (peers.length === 0) return null;
+  return row.better === "higher" ? Math.max(...peers) : Math.min(...peers);
+}
+
+function fmt(unit: string, v: number): string {
+  if (unit === "MiB/s" || unit === "conn/s" || unit === "datagrams/s") {
+    return Math.round(v).toLocaleString("en-US");
+  }
+  if (unit === "s") return v.toFixed(2);
+  if (unit === "ms") return v.toFixed(1);
+  if (unit === "MB") return (v * 1024 / 1e6).toFixed(1); // cells hold KiB
+  return String(v);
+}
+
+/** Footnotes: each distinct remark once, numbered. */
+class Notes {
+  readonly list: string[] = [];
+  ref(text: string): string {
+    let i = this.list.indexOf(text);
+    if (i < 0) i = this.list.push(text) - 1;
+    return `[${i + 1}]`;
+  }
+}
+
+function cellText(row: Row, c: Cell | undefined, notes: Notes, tool: string): string {
+  if (c === undefined) return "—";
+  if ("na" in c) return `n/a ${notes.ref(`${tool}, row ${row.id}: ${c.na}`)}`;
+  const s = fmt(row.unit, c.value);
+  return c.note ? `${s} ${notes.ref(`${tool}, row ${row.id}: ${c.note}`)}` : s;
+}
+
+/** The results as one Markdown table plus footnotes, columns padded for a terminal. */
+function table(rows: Row[]): string {
+  const notes = new Notes();
+  const head = [
+    "#",
+    "measure",
+    "unit",
+    "socktool",
+    "nc",
+    "ncat",
+    "socat",
+    "iperf3 (ceiling)",
+    "socktool / best peer",
+    "target",
+  ];
+  const body = rows.map((row) => {
+    const st = row.cells.socktool;
+    const best = bestPeer(row);
+    const ratio = isValue(st) && best ? `${(st.value / best).toFixed(2)}×` : "—";
+    let target = "—";
+    if (row.target) {
+      target = isValue(st)
+        ? `${row.target.met(st.value, values(row)) ? "met" : "**not met**"}: ${row.target.text}`
+        : `unmeasured: ${row.target.text}`;
+    }
+    return [
+      row.id,
+      row.title,
+      `${row.unit} (${row.better === "higher" ? "↑" : "↓"})`,
+      ...TOOLS.map((t) => cellText(row, row.cells[t], notes, t)),
+      row.iperf ? cellText(row, row.iperf, notes, "iperf3") : "",
+      ratio,
+      target,
+    ];
+  });
+  const all = [head, ...body];
+  const widths = head.map((_, i) => Math.max(...all.map((r) => [...r[i]].length)));
+  const line = (r: string[]) =>
+    `| ${r.map((c, i) => c + " ".repeat(widths[i] - [...c].length)).join(" | ")} |`;
+  const sep = `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`;
+  const out = [line(head), sep, ...body.map(line)];
+  if (notes.list.length) {
+    out.push("", ...notes.list.map((n, i) => `[${i + 1}] ${n}`));
+  }
+  return out.join("\n");
+}
+
+const METHOD = `## How it is measured (and why it is fair)
+
+- Loopback only (127.0.0.1). Each cell is one run of the tool as a user types it (listed
+  below), measured in this same run; throughput rows are the best of \`--repeat\` runs, tools
+  interleaved.
+- Data comes from \`dd if=/dev/zero bs=64K\` through a pipe (64 KiB writes, one pipe buffer each),
+  and the receiver writes to a pipe read by \`wc -c\`, which also checks that every byte arrived
+  (a short transfer is reported as n/a, not as a speed). Every tool gets the same feeding, the
+  same sink and the same pipeline shape; each tool reads and writes with its own default buffer
+  size, as a user gets (no flags added): nc reads 16 KiB at a time, ncat and socat 8 KiB,
+  socktool up to 256 KiB.
+- The clock starts when the generator is released, after the connection is established (so
+  process start-up is not in rows 1–3; it is row 7), and stops when the receiver exits (row 3:
+  when both ends have exited).
+- Row 2 pairs each tool with nc: 2a has the column's tool sending into an nc receiver, 2b an nc
+  sender feeding the column's tool; nc's own cell is row 1's nc → nc run.
+- Row 1/2 receivers have stdin = /dev/null. socat runs one-way rows with \`-u\`: a bidirectional
+  socat stops 0.5 s after its stdin's EOF and would cut the transfer. nc needs \`-N\` on the
+  sending side to finish.
+- Row 4: the load client is \`bench/conn_load.ts\` (Deno), 32 concurrent loops of
+  connect → send 100 bytes → read 100 bytes back (checked) → close.
+- Row 5: \`bench/udp_flood.ts\` (Deno) sends 1 KiB datagrams from one socket, paced in 1 ms
+  slices, after one warm-up datagram has come out of the receiver (so the receiver is running
+  and has taken that socket as its peer); the receiver's stdout is counted. Rates double until a step loses a datagram (a lossy
+  step is retried once), then two bisection steps. A fresh receiver for every step.
+- Row 6: 1000 consecutive ports (below the ephemeral range) with a listener on every 100th; wall
+  time of the whole command, start-up included, median of 3.
+- Row 7: median wall time from spawn to exit; connect-send-exit sends 2 bytes to a listener that
+  reads to EOF and closes.
+- Row 8: VmHWM from /proc/PID/status of the receiving process (for socktool that is the deno
+  process running main.ts), sampled every 50–100 ms until it exits; in 8b the benchmark itself
+  reads the receiver's stdout pipe at 1 MiB/s while the sender pushes as fast as it can.
+- iperf3 (memory to memory, no pipes, no stdin/stdout) shows what the loopback itself can do.
+- The machine is shared (other work runs on the same cores), so expect a few percent of noise.
+`;
+
+async function main(): Promise<number> {
+  const { values: opts } = parseArgs({
+    args: Deno.args,
+    options: {
+      quick: { type: "boolean", default: Deno.env.get("BENCH_QUICK") === "1" },
+      rows: { type: "string" },
+      repeat: { type: "string" },
+      profile: { type: "string" },
+      out: { type: "string" },
+      "no-install": { type: "boolean", default: false },
+    },
+  });
+  const quick = opts.quick ?? false;
+  const p = plan(quick, Number(opts.repeat ?? (quick ? 1 : 2)));
+  const rowSet = new Set((opts.rows ?? "1,2,3,4,5,6,7,8").split(",").map((s) => s.trim()));
+  const want = (r: string) => rowSet.has(r);
+  const repo = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+  const profDir = opts.profile ? await Deno.realPath(await ensureDir(opts.profile)) : null;
+  const denoFlags = profDir ? ["--cpu-prof", `--cpu-prof-dir=${profDir}`] : [];
+
+  // Tools and versions.
+  const peers = await findPeers(!opts["no-install"]);
+  const tools: Record<ToolName, Tool> = {
+    socktool: socktool(repo, denoFlags),
+    nc: nc(peers.nc ?? "nc"),
+    ncat: ncat(peers.ncat ?? "ncat"),
+    socat: socat(peers.socat ?? "socat"),
+  };
+  for (const name of ["nc", "ncat", "socat"] as const) {
+    if (!peers[name]) tools[name].missing = `${name} is not installed`;
+  }
+  const stVersion = await run([...socktoolCmd(repo), "--version"], 60_000);
+  if (stVersion.code !== 0) {
+    const why = stVersion.stderr.trim().split("\n").at(-1) || `exit ${stVersion.code}`;
+    tools.socktool.missing = `socktool --version failed: ${why}`;
+  } else {
+    tools.socktool.version = stVersion.stdout.trim().split("\n")[0];
+  }
+  if (peers.nc) {
+    tools.nc.version = `netcat-openbsd ${await versionOf([
+      "dpkg-query",
+      "-W",
+      "-f=${Version}",
+      "netcat-openbsd",
+    ])}`;
+  }
+  if (peers.ncat) {
+    tools.ncat.version = await versionOf([peers.ncat, "--version"], /(Ncat: Version [^ ]+)/);
+  }
+  if (peers.socat) {
+    tools.socat.version = await versionOf([peers.socat, "-V"], /(socat version [^ ]+)/);
+  }
+  const iperfVersion = peers.iperf3
+    ? await versionOf([peers.iperf3, "--version"])
+    : "not installed";
+  for (const t of TOOLS) {
+    console.error(`bench: ${t}: ${tools[t].missing ?? tools[t].version}`);
+  }
+
+  const tmp = await Deno.makeTempDir({ prefix: "socktool-bench-" });
+  const b = new Bench(tmp, p.budgetMs);
+  const started = performance.now();
+  const rows: Row[] = [];
+  const log = (row: string, tool: string, c: Cell, unit: string) =>
+    console.error(
+      `bench: ${
+        ((performance.now() - started) / 1000).toFixed(0).padStart(3)
+      } s: row ${row} ${tool}: ${"na" in c ? `n/a: ${c.na}` : `${fmt(unit, c.value)} ${unit}`}`,
+    );
+  /** Runs `measure` for each tool (n/a for a missing one); best of `repeat` when asked. */
+  const forTools = async (
+    row: string,
+    unit: string,
+    better: Better,
+    measure: (t: Tool) => Promise<Cell>,
+    repeat = 1,
+  ): Promise<Partial<Record<ToolName, Cell>>> => {
+    const cells: Partial<Record<ToolName, Cell>> = {};
+    for (let i = 0; i < repeat; i++) {
+      for (const name of TOOLS) {
+        const t = tools[name];
+        if (t.missing) {
+          cells[name] = { na: t.missing };
+          continue;
+        }
+        const c = await measure(t);
+        log(row, name, c, unit);
+        const prev = cells[name];
+        if (prev === undefined || (!isValue(prev) && isValue(c))) cells[name] = c;
+        else if (isValue(prev) && isValue(c) && (better === "higher") === c.value > prev.value) {
+          cells[name] = c;
+        }
+      }
+    }
+    return cells;
+  };
+
+  const cleanup = async () => {
+    await killAll();
+    await Deno.remove(tmp, { recursive: true }).catch(() => {});
+  };
+  for (const sig of ["SIGINT", "SIGTERM"] as const) {
+    Deno.addSignalListener(sig, () => {
+      cleanup().finally(() => Deno.exit(sig === "SIGINT" ? 130 : 143));
+    });
+  }
+
+  const size1 = p.bytes1 >= GiB ? `${p.bytes1 / GiB} GiB` : `${p.bytes1 / MiB} MiB`;
+  const size3 = p.bytes3 >= GiB ? `${p.bytes3 / GiB} GiB` : `${p.bytes3 / MiB} MiB`;
+  const atLeastBest = {
+    text: "≥ 1.0× best peer",
+    met: (st: number, v: Partial<Record<ToolName, number>>) =>
+      st >= Math.max(...[v.nc, v.ncat, v.socat].filter((x) => x !== undefined) as number[]),
+  };
+  const under100MB = { text: "< 100 MB", met: (st: number) => st * 1024 < 100e6 };
+  const rss8a: Partial<Record<ToolName, Cell>> = {};
+
+  try {
+    if (want("1") || want("8")) {
+      const rssCells: Partial<Record<ToolName, Cell>> = {};
+      const cells = await forTools("1", "MiB/s", "higher", async (t) => {
+        const r = await oneWay(b, `row1-${t.name}`, t.recv, t.send, p.bytes1);
+        const prev = rssCells[t.name];
+        if (!isValue(prev) || (isValue(r.rss) && r.rss.value > prev.value)) {
+          rssCells[t.name] = r.rss;
+        }
+        return r.throughput;
+      }, p.repeat);
+      Object.assign(rss8a, rssCells);
+      for (const t of TOOLS) if (tools[t].missing) rss8a[t] = { na: tools[t].missing! };
+      rows.push({
+        id: "1",
+        title: `TCP throughput, stdin → socket → stdout, ${size1}, same tool both ends`,
+        unit: "MiB/s",
+        better: "higher",
+        cells,
+        iperf: await iperf(b, peers.iperf3, { bytes: p.bytes1 }),
+        target: atLeastBest,
+      });
+    }
+    if (want("2")) {
+      const ncTool = tools.nc;
+      const reuse = rows.find((r) => r.id === "1")?.cells.nc;
+      for (const dir of ["a", "b"] as const) {
+        const cells = await forTools(`2${dir}`, "MiB/s", "higher", async (t) => {
+          if (t.name === "nc" && reuse) return reuse;
+          if (ncTool.missing) return { na: ncTool.missing };
+          return dir === "a"
+            ? (await oneWay(b, `row2a-${t.name}`, ncTool.recv, t.send, p.bytes1)).throughput
+            : (await oneWay(b, `row2b-${t.name}`, t.recv, ncTool.send, p.bytes1)).throughput;
+        }, p.repeat);
+        if (reuse) cells.nc = { ...reuse, note: "the nc → nc run of row 1" } as Cell;
+        rows.push({
+          id: `2${dir}`,
+          title: dir === "a"
+            ? `interop: column's tool sends → nc receives, ${size1}`
+            : `interop: nc sends → column's tool receives, ${size1}`,
+          unit: "MiB/s",
+          better: "higher",
+          cells,
+          target: atLeastBest,
+        });
+      }
+    }
+    if (want("3")) {
+      const cells = await forTools(
+        "3",
+        "MiB/s",
+        "higher",
+        async (t) => {
+          // A short transfer gets one more try: nc loses the tail now and then in this row.
+          const first = await duplex(
+            b,
+            `row3-${t.name}`,
+            t.duplexListen,
+            t.duplexConnect,
+            p.bytes3,
+          );
+          if (!("na" in first) || !/ of \d+ bytes \(/.test(first.na)) return first;
+          const second = await duplex(
+            b,
+            `row3-${t.name}`,
+            t.duplexListen,
+            t.duplexConnect,
+            p.bytes3,
+          );
+          return "na" in second
+            ? { na: `twice: ${first.na}; ${second.na}` }
+            : { ...second, note: `a first attempt lost data: ${first.na}` };
+        },
+        p.repeat,
+      );
+      rows.push({
+        id: "3",
+        title: `full duplex, ${size3} each way at once (both directions summed)`,
+        unit: "MiB/s",
+        better: "higher",
+        cells,
+        iperf: await iperf(b, peers.iperf3, { bidirSeconds: p.iperfBidirSeconds }),
+        target: atLeastBest,
+      });
+    }
+    if (want("4")) {
+      const rate: Partial<Record<ToolName, Cell>> = {};
+      const p99: Partial<Record<ToolName, Cell>> = {};
+      for (const name of TOOLS) {
+        const t = tools[name];
+        if (t.missing) {
+          rate[name] = p99[name] = { na: t.missing };
+          continue;
+        }
+        const r = await connRate(b, `row4-${name}`, t.echoServer, p.concurrency, p.connMs);
+        log("4", name, r.rate, "conn/s");
+        rate[name] = r.rate;
+        p99[name] = r.p99;
+      }
+      rows.push({
+        id: "4a",
+        title: `connection rate: -k echo listener, ${p.concurrency} clients at once, ${
+          p.connMs / 1000
+        } s`,
+        unit: "conn/s",
+        better: "higher",
+        cells: rate,
+        target: {
+          text: "≥ 5× ncat --exec and socat fork",
+          met: (st, v) => [v.ncat, v.socat].every((x) => x === undefined || st >= 5 * x),
+        },
+      });
+      rows.push({
+        id: "4b",
+        title: "connection latency p99 (connect → 100 bytes echoed → close)",
+        unit: "ms",
+        better: "lower",
+        cells: p99,
+      });
+    }
+    if (want("5")) {
+      const cells = await forTools(
+        "5",
+        "datagrams/s",
+        "higher",
+        (t) => udpLossless(b, `row5-${t.name}`, t.udpRecv, p.udp),
+      );
+      rows.push({
+        id: "5",
+        title: `UDP: highest rate received without loss, ${p.udp.size} B datagrams`,
+        unit: "datagrams/s",
+        better: "higher",
+        cells,
+        target: {
+          text: "higher than every peer",
+          met: (st, v) => [v.nc, v.ncat, v.socat].every((x) => x === undefined || st > x),
+        },
+      });
+    }
+    if (want("6")) {
+      // Below Linux's ephemeral range (32768+), where row 4's TIME_WAIT sockets would sit.
+      let lo = 22000;
+      let listeners = openSome(lo, lo + 999, 100);
+      while (listeners.length < 5 && lo < 30000) {
+        for (const l of listeners) l.close();
+        lo += 1000;
+        listeners = openSome(lo, lo + 999, 100);
+      }
+      const hi = lo + 999;
+      try {
+        const cells = await forTools(
+          "6",
+          "ms",
+          "lower",
+          (t) => probe(b, `row6-${t.name}`, t.probe(lo, hi), p.probeRuns),
+        );
+        rows.push({
+          id: "6",
+          title: `-z probe of 1000 localhost ports (${listeners.length} open)`,
+          unit: "ms",
+          better: "lower",
+          cells,
+          target: { text: "faster than nc -z", met: (st, v) => v.nc === undefined || st < v.nc },
+        });
+      } finally {
+        for (const l of listeners) l.close();
+      }
+    }
+    if (want("7")) {
+      const cells = await forTools(
+        "7a",
+        "ms",
+        "lower",
+        (t) => startup(b, `row7a-${t.name}`, t.startup(), p.startupRuns),
+      );
+      rows.push({
+        id: "7a",
+        title: "start-up: --version (nc: -h; socat: -V), median",
+        unit: "ms",
+        better: "lower",
+        cells,
+      });
+      const server = drainServer();
+      try {
+        const input = new TextEncoder().encode("x\n");
+        const cells7b = await forTools(
+          "7b",
+          "ms",
+          "lower",
+          (t) => startup(b, `row7b-${t.name}`, t.connectSend(server.port), p.startupRuns, input),
+        );
+        rows.push({
+          id: "7b",
+          title: "connect, send 2 bytes, exit (listener ready), median",
+          unit: "ms",
+          better: "lower",
+          cells: cells7b,
+        });
+      } finally {
+        await server.close();
+      }
+    }
+    if (want("8")) {
+      rows.push({
+        id: "8a",
+        title: `peak RSS of the receiver in row 1 (${size1} as fast as it goes)`,
+        unit: "MB",
+        better: "lower",
+        cells: rss8a,
+        target: under100MB,
+      });
+      const cells = await forTools(
+        "8b",
+        "MB",
+        "lower",
+        (t) => slowReader(b, `row8b-${t.name}`, t.recv, t.send, MiB, p.slowMs),
+      );
+      rows.push({
+        id: "8b",
+        title: `peak RSS of the receiver when its stdout is read at 1 MiB/s (${p.slowMs / 1000} s)`,
+        unit: "MB",
+        better: "lower",
+        cells,
+        target: under100MB,
+      });
+    }
+  } finally {
+    await cleanup();
+  }
+
+  const seconds = (performance.now() - started) / 1000;
+  const tbl = table(rows);
+  console.log(tbl);
+  console.log(`\n${quick ? "quick run" : "full run"} took ${seconds.toFixed(0)} s`);
+
+  if (profDir) {
+    for (
+      const entry of [...Deno.readDirSync(profDir)].sort((a, c) => a.name.localeCompare(c.name))
+    ) {
+      if (!entry.name.endsWith(".cpuprofile")) continue;
+      const pid = Number(entry.name.split(".").at(-2));
+      console.error(`\n== ${b.labels.get(pid) ?? "socktool"} (pid ${pid})`);
+      console.error(await summarize(`${profDir}/${entry.name}`, 12));
+    }
+  }
+
+  const full = !quick && !opts.rows && !profDir;
+  const out = opts.out ?? (full ? new URL("./RESULTS.md", import.meta.url).pathname : null);
+  if (out) {
+    // Through cat: Deno wants --allow-all for /proc.
+    const cpuinfo = (await run(["cat", "/proc/cpuinfo"], 5000)).stdout;
+    const cpu = (cpuinfo.match(/^model name\s*:\s*(.*)$/m) ?? [])[1] ?? "unknown CPU";
+    const cores = navigator.hardwareConcurrency;
+    const md = [
+      "# socktool benchmark results",
+      "",
+      `Run on ${
+        new Date().toISOString().slice(0, 16).replace("T", " ")
+      } UTC with \`deno task bench${Deno.args.length ? " " + Deno.args.join(" ") : ""}\`${
+        quick ? " (quick: small sizes)" : ""
+      }, ${seconds.toFixed(0)} s in all.`,
+      "",
+      `Machine: ${cores} cores (${cpu}), Linux ${Deno.osRelease()}, shared with other work.`,
+      "",
+      `socktool source: ${await gitState(repo)}.`,
+      "",
+      "Versions: " + [
+        tools.socktool.missing ? "socktool (unavailable)" : tools.socktool.version,
+        `Deno ${Deno.version.deno}`,
+        tools.nc.version || "nc missing",
+        tools.ncat.version || "ncat missing",
+        tools.socat.version || "socat missing",
+        iperfVersion,
+      ].join(" · "),
+      "",
+      "Higher is better where the unit has ↑, lower where it has ↓. The ratio is socktool's",
+      "value over the best peer's (nc, ncat, socat; iperf3 is not a peer but the ceiling).",
+      "",
+      tbl,
+      "",
+      "## Command lines",
+      "",
+      "| row | socktool | nc | ncat | socat |",
+      "| --- | --- | --- | --- | --- |",
+      ...commandLines(tools),
+      "",
+      METHOD,
+    ].join("\n");
+    await Deno.writeTextFile(out, md);
+    console.error(`bench: wrote ${out}`);
+  }
+  return 0;
+}
+
+function commandLines(tools: Record<ToolName, Tool>): string[] {
+  const show = (argv: string[] | { na: string }) => {
+    if ("na" in argv) return "—";
+    const a = argv[0] === Deno.execPath()
+      ? ["socktool", ...argv.slice(argv.indexOf(argv.find((x) => x.endsWith("/main.ts"))!) + 1)]
+      : [argv[0].replace(/^.*\//, "").replace(/^nc\.openbsd$/, "nc"), ...argv.slice(1)];
+    return `\`${a.join(" ").replaceAll("|", "\\|")}\``;
+  };
+  const P = 5000;
+  const rows: [string, (t: Tool) => string][] = [
+    ["1 receive", (t) => show(t.recv(P))],
+    ["1 send", (t) => `\`dd … \\|\` ${show(t.send(P))}`],
+    ["3 listen", (t) => show(t.duplexListen(P))],
+    ["3 connect", (t) => show(t.duplexConnect(P))],
+    ["4 server", (t) => show(t.echoServer(P))],
+    ["5 receive", (t) => show(t.udpRecv(P))],
+    ["6 probe", (t) => show(t.probe(22000, 22999))],
+    ["7 start-up", (t) => show(t.startup())],
+  ];
+  return rows.map(([name, f]) => `| ${name} | ${TOOLS.map((n) => f(tools[n])).join(" | ")} |`);
+}
+
+/** "commit abc1234" (plus "with uncommitted changes" when the tree is dirty), or "not a git checkout". */
+async function gitState(repo: string): Promise<string> {
+  const head = await run(["git", "-C", repo, "rev-parse", "--short", "HEAD"], 10_000);
+  if (head.code !== 0) return "not a git checkout";
+  const dirty = await run(
+    ["git", "-C", repo, "status", "--porcelain", "--untracked-files=no"],
+    10_000,
+  );
+  const changed = dirty.stdout.split("\n").filter((l) => l.trim() && !/ bench\//.test(l)).length;
+  return `commit ${head.stdout.trim()}${
+    changed ? ` with uncommitted changes in ${changed} files` : ""
+  }`;
+}
+
+async function ensureDir(path: string): Promise<string> {
+  await Deno.mkdir(path, { recursive: true });
+  return path;
+}
+
+if (import.meta.main) {
+  Deno.exit(await main());
+}
