@@ -12,7 +12,7 @@ import { USAGE } from "./lib/cli/usage.ts";
 import type { Options } from "./lib/cli/options.ts";
 import { causeInWords, ExitCode, SocktoolError } from "./lib/errors.ts";
 import { createLogger, writeStderrLine } from "./lib/log.ts";
-import { stdinIsTerminal, stdioDuplex } from "./lib/stdio.ts";
+import { stdinIsTerminal, type StdioDuplex, stdioDuplex } from "./lib/stdio.ts";
 import type { SessionContext } from "./lib/session.ts";
 import { closeSessionLogs, openSessionLogs, sessionStages } from "./lib/session_stages.ts";
 
@@ -72,7 +72,7 @@ async function dispatch(options: Options, signal: AbortSignal): Promise<void> {
   }
   // -o/-x files open before any socket, so a bad path is a usage error (exit 2).
   const logs = await openSessionLogs(options);
-  const ctx: SessionContext = {
+  const ctx: SessionContext & { local: StdioDuplex } = {
     local: stdioDuplex(),
     localIsTerminal: stdinIsTerminal(),
     log: createLogger(options.verbose),
@@ -89,8 +89,18 @@ async function dispatch(options: Options, signal: AbortSignal): Promise<void> {
     }
     return await (await import("./lib/listen_mode.ts")).listenMode(options, ctx);
   } finally {
+    // Every byte received must reach stdout before exit; after a signal, a
+    // stalled reader of stdout gets a second, not forever.
+    await (signal.aborted ? withinMs(ctx.local.flush(), 1000) : ctx.local.flush());
     await closeSessionLogs(logs);
   }
+}
+
+/** Waits for `p`, or `ms` at most. */
+async function withinMs(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([p, new Promise((r) => timer = setTimeout(r, ms))]);
+  clearTimeout(timer);
 }
 
 /** One line on stderr for any error; the exit code it maps to. */

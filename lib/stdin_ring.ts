@@ -11,7 +11,7 @@
  * @module
  */
 
-import { CTL_EOF, CTL_READ, CTL_SLOTS, CTL_WRITE } from "./stdin_ring_layout.ts";
+import { CTL_DONE, CTL_READ, CTL_SLOTS, CTL_WRITE } from "./ring_layout.ts";
 
 /** A reader of stdin with Deno's `read(p)` shape. */
 export interface StdinReader {
@@ -59,7 +59,7 @@ export function stdinRing(size = 4 * 1024 * 1024): StdinReader {
           Atomics.notify(ctl, CTL_READ);
           return n;
         }
-        if (Atomics.load(ctl, CTL_EOF) === 1) {
+        if (Atomics.load(ctl, CTL_DONE) === 1) {
           // EOF is set after the last write position: look once more.
           if (((Atomics.load(ctl, CTL_WRITE) - r) | 0) === 0) return null;
           continue;

@@ -8,7 +8,7 @@
 
 /// <reference lib="deno.worker" />
 
-import { CTL_EOF, CTL_READ, CTL_WRITE } from "./stdin_ring_layout.ts";
+import { CTL_DONE, CTL_READ, CTL_WRITE } from "./ring_layout.ts";
 
 self.onmessage = (e: MessageEvent<{ ring: SharedArrayBuffer; ctl: SharedArrayBuffer }>) => {
   const ring = new Uint8Array(e.data.ring);
@@ -31,7 +31,7 @@ self.onmessage = (e: MessageEvent<{ ring: SharedArrayBuffer; ctl: SharedArrayBuf
       n = null; // a closed or unreadable stdin ends input, as in netcat
     }
     if (n === null) {
-      Atomics.store(ctl, CTL_EOF, 1);
+      Atomics.store(ctl, CTL_DONE, 1);
       Atomics.notify(ctl, CTL_WRITE);
       return;
     }

@@ -7,25 +7,38 @@
 
 import type { Duplex } from "./relay.ts";
 import { stdinRing } from "./stdin_ring.ts";
+import { stdoutRing } from "./stdout_ring.ts";
+
+/** The local side of a plain session: stdin and stdout. */
+export interface StdioDuplex extends Duplex {
+  /** Resolves once every byte written so far has reached stdout (or stdout failed). */
+  flush(): Promise<void>;
+}
 
 /**
- * Returns stdin (read, through {@linkcode stdinRing}) and stdout (write) as a
- * duplex. A stdin that is closed or unreadable reads as end of data, as in
- * netcat; `closeWrite` and `close`
- * leave stdout to the process, which ends soon after.
+ * Returns stdin (read, through {@linkcode stdinRing}) and stdout (write,
+ * through {@linkcode stdoutRing}) as a duplex. A stdin that is closed or unreadable reads as end of data, as in
+ * netcat. `closeWrite` and `flush` wait until every byte written is out;
+ * the process must flush before it exits.
  *
  * @example
  * ```ts
  * await relay(stdioDuplex(), conn, { localIsTerminal: stdinIsTerminal() });
  * ```
  */
-export function stdioDuplex(): Duplex {
+export function stdioDuplex(): StdioDuplex {
   const stdin = stdinRing();
+  const stdout = stdoutRing();
   return {
     read: (p) => stdin.read(p),
-    write: (p) => Deno.stdout.write(p),
-    closeWrite: () => Promise.resolve(),
-    close: () => stdin.close(),
+    write: (p) => stdout.write(p),
+    // The remote side's data ended: what it sent must be out before we go on.
+    closeWrite: () => stdout.flush(),
+    flush: () => stdout.flush(),
+    close: () => {
+      stdin.close();
+      stdout.close();
+    },
   };
 }
 
