@@ -91,7 +91,11 @@ async function dispatch(options: Options, signal: AbortSignal): Promise<void> {
   } finally {
     // Every byte received must reach stdout before exit; after a signal, a
     // stalled reader of stdout gets a second, not forever.
-    await (signal.aborted ? withinMs(ctx.local.flush(), 1000) : ctx.local.flush());
+    const flushed = ctx.local.flush().catch((err) => {
+      // A closed stdout ends socktool quietly (SPEC §4).
+      if (!(err instanceof Deno.errors.BrokenPipe)) throw err;
+    });
+    await (signal.aborted ? withinMs(flushed, 1000) : flushed);
     await closeSessionLogs(logs);
   }
 }

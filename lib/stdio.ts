@@ -7,7 +7,7 @@
 
 import type { Duplex } from "./relay.ts";
 import { stdinRing } from "./stdin_ring.ts";
-import { stdoutRing } from "./stdout_ring.ts";
+import { CoalescingWriter } from "./coalescing_writer.ts";
 
 /** The local side of a plain session: stdin and stdout. */
 export interface StdioDuplex extends Duplex {
@@ -17,7 +17,7 @@ export interface StdioDuplex extends Duplex {
 
 /**
  * Returns stdin (read, through {@linkcode stdinRing}) and stdout (write,
- * through {@linkcode stdoutRing}) as a duplex. A stdin that is closed or unreadable reads as end of data, as in
+ * through a {@linkcode CoalescingWriter}) as a duplex. A stdin that is closed or unreadable reads as end of data, as in
  * netcat. `closeWrite` and `flush` wait until every byte written is out;
  * the process must flush before it exits.
  *
@@ -28,17 +28,14 @@ export interface StdioDuplex extends Duplex {
  */
 export function stdioDuplex(): StdioDuplex {
   const stdin = stdinRing();
-  const stdout = stdoutRing();
+  const stdout = new CoalescingWriter(Deno.stdout);
   return {
     read: (p) => stdin.read(p),
     write: (p) => stdout.write(p),
     // The remote side's data ended: what it sent must be out before we go on.
     closeWrite: () => stdout.flush(),
     flush: () => stdout.flush(),
-    close: () => {
-      stdin.close();
-      stdout.close();
-    },
+    close: () => stdin.close(),
   };
 }
 

@@ -1,0 +1,74 @@
+import assert from "node:assert/strict";
+import { CoalescingWriter } from "./coalescing_writer.ts";
+
+/** A writer that takes `delayMs` per call and records each call's bytes. */
+class SlowWriter {
+  calls: Uint8Array[] = [];
+  failAfter = Infinity;
+  constructor(readonly delayMs = 5, readonly maxPerCall = Infinity) {}
+  async write(p: Uint8Array): Promise<number> {
+    await new Promise((r) => setTimeout(r, this.delayMs));
+    if (this.calls.length >= this.failAfter) throw new Deno.errors.BrokenPipe("gone");
+    const n = Math.min(p.length, this.maxPerCall);
+    this.calls.push(p.slice(0, n));
+    return n;
+  }
+  bytes(): number[] {
+    return this.calls.flatMap((c) => [...c]);
+  }
+}
+
+Deno.test("CoalescingWriter keeps order and gathers chunks that arrive during a write", async () => {
+  const out = new SlowWriter(10);
+  const w = new CoalescingWriter(out, { capacity: 1024 });
+  const buf = new Uint8Array(1);
+  const pending: Promise<number>[] = [];
+  for (let i = 0; i < 50; i++) {
+    buf[0] = i; // the same buffer every time: the writer must copy what it keeps
+    pending.push(w.write(buf));
+    await pending[i];
+  }
+  await w.flush();
+  assert.deepEqual(out.bytes(), Array.from({ length: 50 }, (_, i) => i));
+  assert.ok(out.calls.length < 10, `50 chunks went out in ${out.calls.length} calls`);
+});
+
+Deno.test("CoalescingWriter writes an idle chunk itself and waits for it (the chunk is lent)", async () => {
+  const out = new SlowWriter(5, 3);
+  const w = new CoalescingWriter(out, { directMin: 4 });
+  const chunk = new Uint8Array([1, 2, 3, 4, 5, 6, 7]);
+  await w.write(chunk); // partial writes of 3 are looped over
+  assert.deepEqual(out.bytes(), [1, 2, 3, 4, 5, 6, 7]);
+  assert.equal(out.calls.length, 3);
+});
+
+Deno.test("CoalescingWriter bounds what it gathers: a full buffer makes writers wait", async () => {
+  const out = new SlowWriter(20);
+  const w = new CoalescingWriter(out, { capacity: 4 });
+  const first = w.write(new Uint8Array([0])); // in flight
+  await w.write(new Uint8Array([1, 2, 3, 4])); // fills the gather buffer
+  let done = false;
+  const third = w.write(new Uint8Array([5, 6])).then(() => (done = true));
+  await new Promise((r) => setTimeout(r, 5));
+  assert.equal(done, false, "no room: the caller waits");
+  await Promise.all([first, third]);
+  await w.flush();
+  assert.deepEqual(out.bytes(), [0, 1, 2, 3, 4, 5, 6]);
+});
+
+Deno.test("CoalescingWriter reports a failed write to later writes and to flush", async () => {
+  const out = new SlowWriter(2);
+  out.failAfter = 0;
+  const w = new CoalescingWriter(out);
+  await w.write(new Uint8Array([1])); // copied, and its write will fail
+  await assert.rejects(w.flush(), Deno.errors.BrokenPipe);
+  await assert.rejects(w.write(new Uint8Array([2])), Deno.errors.BrokenPipe);
+});
+
+Deno.test("CoalescingWriter takes empty chunks without writing", async () => {
+  const out = new SlowWriter(1);
+  const w = new CoalescingWriter(out);
+  assert.equal(await w.write(new Uint8Array(0)), 0);
+  await w.flush();
+  assert.equal(out.calls.length, 0);
+});
