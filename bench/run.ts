@@ -26,6 +26,7 @@ import {
 } from "./measure.ts";
 import { killAll, run } from "./procs.ts";
 import {
+  type Argv,
   findPeers,
   nc,
   ncat,
@@ -366,6 +367,38 @@ async function main(): Promise<number> {
         cells,
         iperf: await iperf(b, peers.iperf3, { bytes: p.bytes1 }),
         target: atLeastBest,
+      });
+    }
+    if (want("1")) {
+      // Issue 5's cost check: the same transfer with the session logged (-o)
+      // and the -v summary on must stay within 10% of plain row 1.
+      const plain = rows.find((r) => r.id === "1")?.cells.socktool;
+      const logged = (argv: Argv, log: string): Argv =>
+        Array.isArray(argv) ? [...argv, "-v", "-o", `${tmp}/${log}`] : argv;
+      const cells = await forTools("1b", "MiB/s", "higher", async (t) => {
+        if (t.name === "nc") return { na: "netcat-openbsd has no session log" };
+        if (t.name === "socat") {
+          return { na: "socat's -v/-x dump as text to stderr, not a byte log" };
+        }
+        const withV = (argv: Argv): Argv => Array.isArray(argv) ? [...argv, "-v"] : argv;
+        return (await oneWay(
+          b,
+          `row1b-${t.name}`,
+          (port) => logged(t.recv(port), `row1b-${t.name}.log`),
+          (port) => withV(t.send(port)),
+          p.bytes1,
+        )).throughput;
+      }, p.repeat);
+      rows.push({
+        id: "1b",
+        title: `row 1 with -o FILE on the receiver and -v on both ends, ${size1}`,
+        unit: "MiB/s",
+        better: "higher",
+        cells,
+        target: {
+          text: "within 10% of socktool's plain row 1",
+          met: (st: number) => isValue(plain) && st >= 0.9 * plain.value,
+        },
       });
     }
     if (want("2")) {
