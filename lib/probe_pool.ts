@@ -10,6 +10,16 @@
 export interface RunInOrderOptions {
   /** At most this many tasks in flight (at least 1). */
   limit: number;
+  /**
+   * Start with this many in flight (default `limit`) and double, up to
+   * `limit`, each time a task takes longer than `slowMs`: answers that come
+   * at once (a loopback host refusing) gain nothing from a crowd of pending
+   * connects and lose a little to it, while slow answers (round trips,
+   * timeouts) gain everything.
+   */
+  start?: number;
+  /** What counts as a slow task for `start` (default 5 ms). */
+  slowMs?: number;
   /** Stops starting tasks; resolves once those in flight have settled. */
   signal?: AbortSignal;
 }
@@ -38,6 +48,8 @@ export async function runInOrder<T, R>(
   let next = 0; // next index to start
   let emitted = 0; // next index to emit
   let inFlight = 0;
+  let width = Math.max(1, Math.min(opts.start ?? opts.limit, opts.limit));
+  const slowMs = opts.slowMs ?? 5;
   let stopped = false;
   // Settled tasks and an abort wake the loop; a wake with nobody waiting is
   // remembered, so a task that settles while `emit` is busy is never missed.
@@ -56,10 +68,14 @@ export async function runInOrder<T, R>(
 
   try {
     for (;;) {
-      while (!stopped && !opts.signal?.aborted && next < items.length && inFlight < opts.limit) {
+      while (!stopped && !opts.signal?.aborted && next < items.length && inFlight < width) {
         const i = next++;
         inFlight++;
+        const started = performance.now();
         task(items[i]).then((r) => {
+          if (width < opts.limit && performance.now() - started > slowMs) {
+            width = Math.min(opts.limit, width * 2);
+          }
           results.set(i, r);
           inFlight--;
           signalWake();

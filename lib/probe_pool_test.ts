@@ -92,3 +92,35 @@ Deno.test("runInOrder rejects a limit below 1", async () => {
     RangeError,
   );
 });
+
+Deno.test("runInOrder starts narrow and widens up to limit when tasks are slow", async () => {
+  let inFlight = 0;
+  let most = 0;
+  await runInOrder(
+    Array.from({ length: 40 }, (_, i) => i),
+    async () => {
+      most = Math.max(most, ++inFlight);
+      await delay(15);
+      inFlight--;
+    },
+    () => {},
+    { limit: 16, start: 2, slowMs: 5 },
+  );
+  assert.equal(most, 16);
+});
+
+Deno.test("runInOrder stays at start width while tasks are fast", async () => {
+  let inFlight = 0;
+  let most = 0;
+  await runInOrder(
+    Array.from({ length: 200 }, (_, i) => i),
+    async () => {
+      most = Math.max(most, ++inFlight);
+      await Promise.resolve();
+      inFlight--;
+    },
+    () => {},
+    { limit: 64, start: 4, slowMs: 1000 },
+  );
+  assert.equal(most, 4);
+});
