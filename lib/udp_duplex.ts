@@ -30,21 +30,23 @@ const RECEIVE_SIZE = 65536;
 export interface DatagramDuplexOptions {
   /**
    * Who the session talks to. An address: only that peer (a client's
-   * target, or the listener's first sender); datagrams from anyone else are
-   * dropped. `"every"`: every peer that has sent a datagram (`-ulk`); writes
-   * go to all of them, and wait until there is one.
+   * target); datagrams from anyone else are dropped. `"first"`: the sender of
+   * the first datagram, then only that peer (`-ul`). `"every"`: every peer
+   * that has sent a datagram (`-ulk`); writes go to all of them. In both of
+   * the last two, writes wait until there is a peer.
    */
-  peer: Deno.Addr | "every";
+  peer: Deno.Addr | "first" | "every";
   /** A datagram already received from the peer: the first `read()` returns it. */
   pending?: Uint8Array;
   /**
    * `-w`: `read()` ends (returns `null`) after this many ms without a
-   * datagram either way, since a datagram peer never signals its end.
+   * datagram either way, since a datagram peer never signals its end. In
+   * `"first"` mode the wait for the first datagram does not count.
    */
   idleMs?: number;
   /** The largest datagram to send (default {@linkcode MAX_DATAGRAM}). */
   maxDatagram?: number;
-  /** Told about each new peer (`"every"` mode). */
+  /** Told about each new peer (`"first"` and `"every"` modes). */
   onPeer?: (addr: Deno.Addr) => void;
   /** Told about a datagram dropped because it came from another peer. */
   onStranger?: (addr: Deno.Addr) => void;
@@ -101,7 +103,9 @@ export class DatagramDuplex implements Duplex {
   #split = false;
   #closed = false;
   #peerWaiters: (() => void)[] = [];
-  /** The one peer's address as compared (IPv4-mapped shown as IPv4). */
+  /** The one peer (fixed, or the first sender once known). */
+  #fixed: Deno.Addr | undefined;
+  /** Its address as compared (IPv4-mapped shown as IPv4). */
   #peerHost: string | undefined;
   #isGone = false;
 
@@ -115,11 +119,9 @@ export class DatagramDuplex implements Duplex {
     }
     this.#conn = conn;
     this.#opts = opts;
-    this.#peers = opts.peer === "every" ? [] : [opts.peer];
+    this.#peers = [];
     this.#pending = opts.pending;
-    if (opts.peer !== "every" && opts.peer.transport !== "unixpacket") {
-      this.#peerHost = unmapIPv4((opts.peer as Deno.NetAddr).hostname);
-    }
+    if (typeof opts.peer !== "string") this.#fix(opts.peer);
   }
 
   /** The peers writes go to. */
@@ -213,23 +215,37 @@ export class DatagramDuplex implements Duplex {
   }
 
   #accept(from: Deno.Addr): boolean {
-    if (this.#opts.peer !== "every") {
+    const fixed = this.#fixed;
+    if (fixed) {
       // The hot path of a UDP flood: a plain comparison before any parsing.
       const net = from as Deno.NetAddr;
       if (
-        this.#peerHost !== undefined && net.port === (this.#opts.peer as Deno.NetAddr).port &&
+        this.#peerHost !== undefined && net.port === (fixed as Deno.NetAddr).port &&
         (net.hostname === this.#peerHost || unmapIPv4(net.hostname) === this.#peerHost)
       ) return true;
-      if (this.#peerHost === undefined && sameAddr(from, this.#opts.peer)) return true;
+      if (this.#peerHost === undefined && sameAddr(from, fixed)) return true;
       this.#opts.onStranger?.(from);
       return false;
     }
-    if (!this.#peers.some((a) => sameAddr(a, from))) {
+    if (this.#opts.peer === "first") {
+      this.#fix(from);
+      this.#lastActivity = performance.now();
+    } else if (!this.#peers.some((a) => sameAddr(a, from))) {
       this.#peers.push(from);
-      this.#opts.onPeer?.(from);
-      for (const wake of this.#peerWaiters.splice(0)) wake();
+    } else {
+      return true;
     }
+    this.#opts.onPeer?.(from);
+    for (const wake of this.#peerWaiters.splice(0)) wake();
     return true;
+  }
+
+  #fix(peer: Deno.Addr): void {
+    this.#fixed = peer;
+    this.#peers = [peer];
+    this.#peerHost = peer.transport === "unixpacket"
+      ? undefined
+      : unmapIPv4((peer as Deno.NetAddr).hostname);
   }
 
   #deliver(data: Uint8Array, p: Uint8Array): number {
@@ -251,7 +267,8 @@ export class DatagramDuplex implements Duplex {
   /** One receive, or `null` when the idle time passes or the peer is gone. */
   async #receive(target: Uint8Array): Promise<[Uint8Array, Deno.Addr] | null> {
     if (this.#isGone) return null;
-    const idle = this.#opts.idleMs ?? 0;
+    // Waiting for the first peer is not idleness.
+    const idle = this.#opts.peer === "first" && !this.#fixed ? 0 : this.#opts.idleMs ?? 0;
     const recv = this.#conn.receive(target);
     try {
       // Without -w, no timer and no race: a datagram flood costs one await each.

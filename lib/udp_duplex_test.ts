@@ -199,3 +199,29 @@ Deno.test("DatagramDuplex: a failed send to the one peer fails the write and end
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("DatagramDuplex in first-peer mode fixes the first sender, then drops others", async () => {
+  const a = udp();
+  const first = udp();
+  const later = udp();
+  const seen: Deno.Addr[] = [];
+  const duplex = new DatagramDuplex(a, { peer: "first", idleMs: 100, onPeer: (x) => seen.push(x) });
+  try {
+    const writing = duplex.write(enc.encode("for the first")); // waits for a peer
+    // Idle time does not run before the first datagram.
+    await new Promise((r) => setTimeout(r, 200));
+    await first.send(enc.encode("me first"), a.addr);
+    await later.send(enc.encode("me too"), a.addr);
+    const buf = new Uint8Array(65536);
+    assert.equal(dec.decode(buf.subarray(0, (await duplex.read(buf))!)), "me first");
+    await writing;
+    assert.equal(dec.decode((await receiveWithin(first))[0]), "for the first");
+    assert.equal(await duplex.read(buf), null, "the other sender is dropped, then idle ends it");
+    assert.equal(seen.length, 1);
+    assert.ok(sameAddr(seen[0], first.addr));
+  } finally {
+    duplex.close();
+    first.close();
+    later.close();
+  }
+});

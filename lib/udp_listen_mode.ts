@@ -13,12 +13,8 @@ import type { ListenOptions } from "./cli/options.ts";
 import { resolveHost } from "./resolve.ts";
 import type { SessionContext } from "./session.ts";
 import { runDatagramSession } from "./udp_session.ts";
-import type { DatagramSocket } from "./udp_duplex.ts";
 import { bindUnixDatagram } from "./unix_datagram.ts";
 import { removeSocketFile } from "./unix_socket_file.ts";
-
-/** Room for the largest datagram either transport delivers. */
-const FIRST_DATAGRAM_BUFFER = 256 * 1024;
 
 /**
  * Runs datagram listen mode to its end; the socket (and a Unix socket file)
@@ -36,19 +32,9 @@ export async function datagramListenMode(opts: ListenOptions, ctx: SessionContex
     : await bindUdp(opts.local.host, opts.local.port, opts.family);
   try {
     ctx.log.info(`listening on ${formatAddr(conn.addr)}`);
-    if (opts.keepOpen) {
-      await runDatagramSession(conn, { peer: "every", name: formatAddr(conn.addr) }, opts, ctx);
-      return;
-    }
-    const first = await receiveFirst(conn, ctx.signal);
-    if (first === null) return;
-    const [data, from] = first;
-    const name = formatAddr(from);
-    ctx.log.info(`datagram from ${name}`);
-    if (from.transport === "unixpacket" && !(from as Deno.UnixAddr).path) {
-      ctx.log.info("the peer's socket has no path: replies cannot reach it");
-    }
-    await runDatagramSession(conn, { peer: from, name, pending: data }, opts, ctx);
+    // Named for the listening address: no peer is known yet when it starts.
+    const name = formatAddr(conn.addr);
+    await runDatagramSession(conn, { peer: opts.keepOpen ? "every" : "first", name }, opts, ctx);
   } finally {
     try {
       conn.close();
@@ -84,27 +70,5 @@ function bindOn(hostname: string, port: number): Deno.DatagramConn {
     return Deno.listenDatagram({ transport: "udp", hostname, port });
   } catch (err) {
     throw networkError(`listen ${formatHostPort(hostname, port)}`, err);
-  }
-}
-
-/** The first datagram and its sender, or `null` when `signal` aborts first. */
-async function receiveFirst(
-  conn: DatagramSocket,
-  signal: AbortSignal,
-): Promise<[Uint8Array, Deno.Addr] | null> {
-  if (signal.aborted) return null;
-  const onAbort = () => {
-    try {
-      conn.close();
-    } catch { /* closed */ }
-  };
-  signal.addEventListener("abort", onAbort, { once: true });
-  try {
-    return await conn.receive(new Uint8Array(FIRST_DATAGRAM_BUFFER));
-  } catch (err) {
-    if (signal.aborted) return null;
-    throw networkError(`receive on ${formatAddr(conn.addr)}`, err);
-  } finally {
-    signal.removeEventListener("abort", onAbort);
   }
 }

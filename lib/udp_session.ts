@@ -13,14 +13,17 @@
 
 import { formatAddr } from "./address.ts";
 import type { SessionOptions } from "./cli/options.ts";
-import type { RelayResult } from "./relay.ts";
+import type { Duplex, RelayResult } from "./relay.ts";
 import { runSession, type SessionContext } from "./session.ts";
 import { DatagramDuplex, type DatagramSocket } from "./udp_duplex.ts";
 
 /** Options for {@linkcode runDatagramSession}. */
 export interface DatagramSessionOptions {
-  /** The one peer, or `"every"` peer that has sent a datagram (`-k`). */
-  peer: Deno.Addr | "every";
+  /**
+   * The one peer; `"first"`: whoever sends the first datagram (`-ul`);
+   * `"every"` peer that has sent a datagram (`-ulk`).
+   */
+  peer: Deno.Addr | "first" | "every";
   /** The peer in messages. */
   name: string;
   /** A datagram already received from the peer, relayed first. */
@@ -43,11 +46,23 @@ export function runDatagramSession(
   ctx: SessionContext,
 ): Promise<RelayResult> {
   const every = session.peer === "every";
+  // "first": the relay runs before the first datagram, so that nothing is
+  // set up (a stdin reader, compiled code) while a flood fills the socket's
+  // buffer; stdin is read from the start but delivered only once there is a
+  // peer, so `-q` counts from stdin's end after the first datagram, as in nc.
+  const firstPeer = Promise.withResolvers<void>();
+  const local = session.peer === "first" ? heldUntil(ctx.local, firstPeer.promise) : ctx.local;
   const duplex = new DatagramDuplex(conn, {
     peer: session.peer,
     pending: session.pending,
     idleMs: every ? undefined : opts.waitMs,
-    onPeer: (a) => ctx.log.info(`datagram from ${formatAddr(a)}`),
+    onPeer: (a) => {
+      ctx.log.info(`datagram from ${formatAddr(a)}`);
+      if (a.transport === "unixpacket" && !(a as Deno.UnixAddr).path) {
+        ctx.log.info("the peer's socket has no path: replies cannot reach it");
+      }
+      firstPeer.resolve();
+    },
     onStranger: (a) => ctx.log.debug(`ignored a datagram from ${formatAddr(a)}`),
     onSplit: (length, max) =>
       ctx.log.info(`stdin data of ${length} bytes sent as datagrams of at most ${max} bytes`),
@@ -57,5 +72,19 @@ export function runDatagramSession(
     // The duplex owns `-w` (as the end of the session, see above).
     waitMs: undefined,
     quitAfterEofMs: every ? undefined : opts.quitAfterEofMs,
-  }, ctx);
+  }, { ...ctx, local });
+}
+
+/** `local` whose reads start at once but resolve only after `open`. */
+function heldUntil(local: Duplex, open: Promise<void>): Duplex {
+  return {
+    read(p) {
+      const reading = local.read(p);
+      reading.catch(() => {}); // handled below, after the wait
+      return open.then(() => reading);
+    },
+    write: (p) => local.write(p),
+    closeWrite: () => local.closeWrite(),
+    close: () => local.close(),
+  };
 }
