@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { connectTcpFrom, tryInTurn } from "./source_connect.ts";
+import { connectTcpFrom } from "./source_connect.ts";
 import { SocktoolError } from "./errors.ts";
 
 function freePort(): number {
@@ -23,42 +23,6 @@ async function writeAll(conn: Deno.Conn, data: Uint8Array): Promise<void> {
   let off = 0;
   while (off < data.length) off += await conn.write(data.subarray(off));
 }
-
-Deno.test("tryInTurn tries each address until one connects", async () => {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const good = (listener.addr as Deno.NetAddr).port;
-  const closed = freePort();
-  const failed: number[] = [];
-  const accepted = listener.accept();
-  const conn = await tryInTurn(
-    [closed, good],
-    (port) => Deno.connect({ hostname: "127.0.0.1", port }),
-    { onFailed: (_, port) => failed.push(port) },
-  );
-  assert.deepEqual(failed, [closed]);
-  assert.equal((conn.remoteAddr as Deno.NetAddr).port, good);
-  conn.close();
-  (await accepted).close();
-  listener.close();
-});
-
-Deno.test("tryInTurn rejects with the last failure, and stops at an abort", async () => {
-  await assert.rejects(
-    () => tryInTurn([1, 2], (n) => Promise.reject(new Error(`fail ${n}`))),
-    /fail 2/,
-  );
-  const controller = new AbortController();
-  const tried: number[] = [];
-  await assert.rejects(() =>
-    tryInTurn([1, 2, 3], (n) => {
-      tried.push(n);
-      controller.abort();
-      return Promise.reject(new Error("aborted"));
-    }, { signal: controller.signal })
-  );
-  assert.deepEqual(tried, [1]);
-  await assert.rejects(() => tryInTurn([], () => Promise.resolve(1)), RangeError);
-});
 
 Deno.test("connectTcpFrom binds the source address and port it is given", async () => {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });

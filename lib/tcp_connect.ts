@@ -8,6 +8,7 @@
 import { formatHostPort } from "./address.ts";
 import { ExitCode, networkError, SocktoolError } from "./errors.ts";
 import { resolveHost } from "./resolve.ts";
+import { tryInTurn } from "./try_in_turn.ts";
 
 /** Options for {@linkcode connectTcp}. */
 export interface ConnectTcpOptions {
@@ -36,8 +37,7 @@ export async function connectTcp(
   opts: ConnectTcpOptions = {},
 ): Promise<Deno.TcpConn> {
   const addresses = await resolveHost(host, { family: opts.family });
-  let lastError: unknown;
-  for (const { address } of addresses) {
+  return await tryInTurn(addresses, async ({ address }) => {
     const signals = [opts.signal, opts.timeoutMs ? AbortSignal.timeout(opts.timeoutMs) : undefined]
       .filter((s): s is AbortSignal => s !== undefined);
     try {
@@ -48,13 +48,11 @@ export async function connectTcp(
       });
     } catch (err) {
       if (opts.signal?.aborted) throw err;
-      lastError = isTimeout(err)
+      throw isTimeout(err)
         ? new SocktoolError(`connect ${formatHostPort(address, port)}: timed out`, ExitCode.Network)
         : networkError(`connect ${formatHostPort(address, port)}`, err);
-      opts.onAttemptFailed?.((lastError as Error).message);
     }
-  }
-  throw lastError;
+  }, { signal: opts.signal, onFailed: (err) => opts.onAttemptFailed?.((err as Error).message) });
 }
 
 function isTimeout(err: unknown): boolean {

@@ -69,7 +69,8 @@ export function spawn(cmd: string, args: string[], opts: SpawnOptions = {}): Run
     stdin: opts.stdin ?? "piped",
     stdout: opts.stdout ?? "piped",
     stderr: "piped",
-    env: opts.env,
+    // No update check: deno would ask its update server, which is not on loopback.
+    env: { DENO_NO_UPDATE_CHECK: "1", ...opts.env },
     cwd: opts.cwd,
   }).spawn();
   let stderr = "";

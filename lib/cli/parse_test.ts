@@ -129,3 +129,8 @@ Deno.test("parseCommandLine rejects bad input with exit 2 and a message naming i
     if (!re.test(msg)) throw new Error(`${args.join(" ")}: message '${msg}' does not match ${re}`);
   }
 });
+
+Deno.test("parseCommandLine lets -n pass with a Unix datagram -s PATH: a path is not a name", () => {
+  const o = parseCommandLine(["-uUn", "-s", "/tmp/client.sock", "/tmp/server.sock"]);
+  assertEquals(o.mode === "connect" && o.sourceAddr, "/tmp/client.sock");
+});

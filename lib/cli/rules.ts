@@ -50,7 +50,7 @@ export const RULES: readonly Rule[] = [
   {
     broken: (o) =>
       flag(o, "numeric") && o.mode === "connect" && o.sourceAddr !== undefined &&
-      ipVersion(o.sourceAddr) === 0,
+      o.target.kind === "inet" && ipVersion(o.sourceAddr) === 0,
     message: "option -n forbids name lookup, but the -s address is a name",
   },
   {
