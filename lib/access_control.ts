@@ -108,6 +108,8 @@ export class AccessPolicy {
   readonly #deny: CidrRange[];
 
   /**
+   * Makes a policy from parsed rules.
+   *
    * @param allow rules of `--allow` and `--allowfile`; empty allows everyone
    * @param deny rules of `--deny` and `--denyfile`
    */
@@ -170,9 +172,13 @@ export function parseRuleFile(text: string, where: string): CidrRange[] {
 
 /** The access options of a listener. */
 export interface AccessOptions {
+  /** `--allow` values (addresses, CIDR ranges, comma lists). */
   allow: string[];
+  /** `--deny` values. */
   deny: string[];
+  /** `--allowfile`: one rule per line. */
   allowFile?: string;
+  /** `--denyfile`: one rule per line. */
   denyFile?: string;
 }
 

@@ -26,6 +26,7 @@ import type { Duplex } from "./relay.ts";
 export interface BrokerOptions {
   /** `--chat`: line mode with names and announcements. */
   chat: boolean;
+  /** Where joins, leaves and drops are told (`-v`). */
   log: Logger;
   /** Stdin, broadcast to every client; absent: not read. */
   local?: Pick<Duplex, "read">;
@@ -66,7 +67,11 @@ export class Broker {
   #memberArrived: (() => void) | undefined;
   #closed = false;
 
-  /** @param options see {@linkcode BrokerOptions} */
+  /**
+   * Opens an empty room.
+   *
+   * @param options see {@linkcode BrokerOptions}
+   */
   constructor(options: BrokerOptions) {
     this.#o = { queueLimit: DEFAULT_QUEUE_LIMIT, stallMs: DEFAULT_STALL_MS, ...options };
   }

@@ -66,4 +66,4 @@ class CrlfSink implements Sink {
  * await sink.write(new TextEncoder().encode("HELO x\n")); // sends "HELO x\r\n"
  * ```
  */
-export const crlfStage: Stage = (next) => new CrlfSink(next);
+export const crlfStage: Stage = (next): Sink => new CrlfSink(next);

@@ -41,6 +41,8 @@ export class SocktoolError extends Error {
   readonly hint?: string;
 
   /**
+   * Makes an error that ends socktool with `exitCode`.
+   *
    * @param message what failed, the address, and the cause in words
    * @param exitCode the exit code of SPEC §4
    * @param options `hint`: extra advice; `cause`: the underlying error

@@ -25,6 +25,7 @@ import { runSession, type SessionContext } from "./session.ts";
 export interface ExecProgram {
   /** The executable (an absolute path once resolved). */
   command: string;
+  /** Arguments after the program. */
   args: string[];
   /** How messages name it: `'cat'` or `sh -c '...'`. */
   label: string;
@@ -32,7 +33,9 @@ export interface ExecProgram {
 
 /** Where the peer is, for `SOCKTOOL_PEER_ADDR` / `SOCKTOOL_PEER_PORT`. */
 export interface PeerInfo {
+  /** The peer address (a path for Unix sockets). */
   addr: string;
+  /** The peer port (TCP/UDP). */
   port?: number;
 }
 

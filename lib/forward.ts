@@ -20,12 +20,15 @@ import { connectTcp } from "./tcp_connect.ts";
 
 /** Where and how to forward. */
 export interface ForwardOptions {
+  /** Target host. */
   host: string;
+  /** Target port. */
   port: number;
   /** `-4` / `-6` for the target. */
   family?: 4 | 6;
   /** `-w`: connect timeout to the target, and idle timeout of the session. */
   waitMs?: number;
+  /** Ends the session (SIGINT, SIGTERM, listener stopping). */
   signal?: AbortSignal;
   /** `-vv` events. */
   onEvent?: (message: string) => void;
@@ -45,7 +48,6 @@ export interface ForwardOptions {
  * ```
  */
 export async function forwardClient(client: Deno.Conn, o: ForwardOptions): Promise<RelayResult> {
-  const started = performance.now();
   let target: Deno.TcpConn;
   try {
     target = await connectTcp(o.host, o.port, {

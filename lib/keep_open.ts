@@ -25,6 +25,7 @@ export interface AcceptOptions {
   maxConns?: number;
   /** `--allow` / `--deny`. */
   access?: AccessPolicy;
+  /** Where `-v` messages go. */
   log: Logger;
   /** Stops accepting and ends every client (SIGINT, SIGTERM, stdout gone). */
   signal: AbortSignal;

@@ -39,6 +39,8 @@ export class LogFile {
   #sync: boolean;
 
   /**
+   * Wraps an open file; `path` names it in messages.
+   *
    * @param sync write each chunk at once with `writeSync` (for a regular
    *   file, where that never waits on a reader); otherwise write behind
    */

@@ -47,7 +47,9 @@ export interface ProbeSummary {
 
 /** Where {@linkcode probeMode} writes and what stops it. */
 export interface ProbeContext {
+  /** Where `-v` messages go. */
   log: Logger;
+  /** Stops probing (SIGINT, SIGTERM). */
   signal: AbortSignal;
   /**
    * Writes one result line (newline included); resolves `false` once the

@@ -17,8 +17,11 @@ export type PortState = "open" | "closed" | "timeout" | "open|filtered";
 
 /** One probed port. */
 export interface ProbeResult {
+  /** The port probed. */
   port: number;
+  /** The protocol probed. */
   protocol: "tcp" | "udp";
+  /** What the probe found. */
   state: PortState;
   /** The cause in words, for a port that is not open. */
   reason?: string;

@@ -16,8 +16,11 @@ import { connectTcp } from "./tcp_connect.ts";
 
 /** A proxy, as `--proxy`, `--proxy-type` and `--proxy-auth` give it. */
 export interface ProxySpec {
+  /** Proxy host. */
   host: string;
+  /** Proxy port. */
   port: number;
+  /** Proxy protocol. */
   type: "socks5" | "socks4" | "http";
   /** SOCKS5 user/password, HTTP Basic; SOCKS4 sends `user` as its user id. */
   auth?: { user: string; pass: string };
@@ -25,6 +28,7 @@ export interface ProxySpec {
 
 /** Options for {@linkcode connectViaProxy}. */
 export interface ProxyConnectOptions {
+  /** The proxy to go through. */
   proxy: ProxySpec;
   /** Where the proxy should connect; a name is resolved by the proxy. */
   target: { host: string; port: number };

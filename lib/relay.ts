@@ -84,6 +84,7 @@ export interface RelayResult {
   received: number;
   /** Milliseconds from start to end. */
   elapsedMs: number;
+  /** Which stop rule ended the relay. */
   end: RelayEnd;
 }
 

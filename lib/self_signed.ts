@@ -29,7 +29,9 @@ export interface SelfSignedOptions {
 
 /** A certificate and its key, as PEM, with the certificate's fingerprint. */
 export interface SelfSigned {
+  /** The certificate, PEM. */
   cert: string;
+  /** Its private key, PEM (PKCS#8). */
   key: string;
   /** SHA-256, colon-separated upper-case hex. */
   fingerprint: string;

@@ -20,7 +20,9 @@ export interface SessionContext {
   local: Duplex;
   /** The local side is an interactive terminal. */
   localIsTerminal: boolean;
+  /** Where messages go. */
   log: Logger;
+  /** Ends the session (SIGINT, SIGTERM). */
   signal: AbortSignal;
   /**
    * Fixed transforms and taps per direction, for a hub that runs one data

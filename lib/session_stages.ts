@@ -49,7 +49,7 @@ export interface SessionLogs {
 }
 
 /** Per-session things besides the options. */
-export interface SessionContext {
+export interface StagesContext {
   /** Each write is one datagram: `-i` paces datagrams, not lines. */
   datagrams?: boolean;
   /** Cuts an `-i` delay short (the session is ending). */
@@ -114,7 +114,7 @@ export async function closeSessionLogs(logs: SessionLogs): Promise<void> {
 export function sessionStages(
   options: TransformOptions,
   logs: SessionLogs = {},
-  context: SessionContext = {},
+  context: StagesContext = {},
 ): SessionStages {
   const outbound: Stage[] = [];
   const inbound: Stage[] = [];

@@ -26,7 +26,11 @@ export class SessionStats {
   #start: number;
   #end: number | undefined;
 
-  /** @param now a millisecond clock; `performance.now` unless a test fakes it */
+  /**
+   * Starts counting now.
+   *
+   * @param now a millisecond clock; `performance.now` unless a test fakes it
+   */
   constructor(now: () => number = () => performance.now()) {
     this.#now = now;
     this.#start = now();

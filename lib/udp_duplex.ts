@@ -110,6 +110,8 @@ export class DatagramDuplex implements Duplex {
   #isGone = false;
 
   /**
+   * Wraps a datagram socket as a duplex that talks to one peer.
+   *
    * @param conn the socket, already bound
    * @param opts the peer policy and limits
    */

@@ -24,6 +24,8 @@ export class UnixSocketListener implements Deno.Listener<Deno.UnixConn, Deno.Uni
   #closed = false;
 
   /**
+   * Wraps a Unix listener that owns its socket file.
+   *
    * @param inner the listener, bound to `path`
    * @param path the socket file to remove on close
    */

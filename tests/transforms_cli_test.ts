@@ -3,7 +3,7 @@
  * sockets, bytes compared; `--progress` under a real terminal (tmux).
  */
 import assert from "node:assert/strict";
-import { readConnToEnd, socktoolCommand, spawn, spawnSocktool, writeConnAll } from "./harness.ts";
+import { readConnToEnd, socktoolCommand, spawnSocktool, writeConnAll } from "./harness.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);

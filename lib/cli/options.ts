@@ -31,14 +31,19 @@ export interface TlsOptions {
 
 /** A proxy for connects (SPEC §5). */
 export interface ProxyOptions {
+  /** Proxy host. */
   host: string;
+  /** Proxy port. */
   port: number;
+  /** The proxy protocol. */
   type: "socks5" | "socks4" | "http";
+  /** `--proxy-auth USER:PASS`. */
   auth?: { user: string; pass: string };
 }
 
 /** Options every data session shares, whatever its mode. */
 export interface SessionOptions {
+  /** TCP, UDP, Unix stream or Unix datagram. */
   transport: Transport;
   /** `-v` count. */
   verbose: number;
@@ -52,7 +57,9 @@ export interface SessionOptions {
   quitAfterEofMs?: number;
   /** `--no-shutdown`: keep the write half open after stdin EOF. */
   noShutdown: boolean;
+  /** `--send-only`. */
   sendOnly: boolean;
+  /** `--recv-only`. */
   recvOnly: boolean;
   /** `-C`. */
   crlf: boolean;
@@ -62,8 +69,11 @@ export interface SessionOptions {
   output?: string;
   /** `-x FILE`. */
   hexDump?: string;
+  /** `--append-output`. */
   appendOutput: boolean;
+  /** `--timestamp`. */
   timestamp: boolean;
+  /** `--progress`. */
   progress: boolean;
   /** `-e`: the program and its arguments, run without a shell. */
   exec?: string[];
@@ -75,27 +85,39 @@ export interface SessionOptions {
 
 /** `socktool HOST PORT`: connect. */
 export interface ConnectOptions extends SessionOptions {
+  /** Connect mode. */
   mode: "connect";
+  /** Where to connect. */
   target: Endpoint;
   /** `-s`: source address of the connection. */
   sourceAddr?: string;
   /** `-p`: source port of the connection. */
   sourcePort?: number;
+  /** `--proxy` and its settings. */
   proxy?: ProxyOptions;
 }
 
 /** `socktool -l [HOST] PORT`: listen. */
 export interface ListenOptions extends SessionOptions {
+  /** Listen mode (`-l`). */
   mode: "listen";
   /** Where to listen; `host` is absent for all interfaces. */
   local: { kind: "inet"; host?: string; port: number } | { kind: "unix"; path: string };
+  /** `-k`: keep accepting, serve clients at once. */
   keepOpen: boolean;
+  /** `-m`: at most this many clients at once. */
   maxConns?: number;
+  /** `--allow` rules. */
   allow: string[];
+  /** `--deny` rules. */
   deny: string[];
+  /** `--allowfile`. */
   allowFile?: string;
+  /** `--denyfile`. */
   denyFile?: string;
+  /** `--broker`. */
   broker: boolean;
+  /** `--chat`. */
   chat: boolean;
   /** `--forward HOST:PORT`. */
   forward?: { host: string; port: number };
@@ -105,24 +127,35 @@ export interface ListenOptions extends SessionOptions {
 
 /** `socktool -z HOST PORT...`: probe. */
 export interface ProbeOptions {
+  /** Probe mode (`-z`). */
   mode: "probe";
+  /** TCP, or UDP with `-u`. */
   transport: "tcp" | "udp";
+  /** The host whose ports are probed. */
   host: string;
+  /** Ports to probe, ascending and unique. */
   ports: number[];
+  /** `-v` count. */
   verbose: number;
+  /** `-4` / `-6`. */
   family?: 4 | 6;
+  /** `-n`: numeric addresses only. */
   numeric: boolean;
+  /** `-w` in milliseconds: the per-port timeout. */
   waitMs?: number;
+  /** `--json`: one JSON object per port. */
   json: boolean;
 }
 
 /** `--help`. */
 export interface HelpOptions {
+  /** Print usage and exit 0. */
   mode: "help";
 }
 
 /** `--version`. */
 export interface VersionOptions {
+  /** Print the version and exit 0. */
   mode: "version";
 }
 
