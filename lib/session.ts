@@ -9,7 +9,6 @@
 
 import type { Logger } from "./log.ts";
 import { type Duplex, relay, type RelayResult } from "./relay.ts";
-import type { Stage } from "./sink.ts";
 import type { SessionOptions } from "./cli/options.ts";
 import type { SessionStages } from "./session_stages.ts";
 import { formatSummary } from "./session_stats.ts";
@@ -25,17 +24,10 @@ export interface SessionContext {
   /** Ends the session (SIGINT, SIGTERM). */
   signal: AbortSignal;
   /**
-   * Fixed transforms and taps per direction, for a hub that runs one data
-   * path for many clients (`-k`).
-   */
-  stages?: { outbound: Stage[]; inbound: Stage[] };
-  /**
    * Makes a session's transforms and taps (`-C`, `-i`, `-o`, `-x`,
    * `--timestamp`, `--progress`); `signal` aborts when that session ends.
    */
   transforms?: (signal: AbortSignal, datagrams: boolean) => SessionStages;
-  /** Called with the result before the summary, e.g. to close logs. */
-  onEnd?: (result: RelayResult) => void | Promise<void>;
 }
 
 /**
@@ -57,7 +49,7 @@ export async function runSession(
   // Ends with the session, so a pacing delay (-i) never outlives it.
   const ended = new AbortController();
   const signal = AbortSignal.any([ctx.signal, ended.signal]);
-  const stages = ctx.transforms?.(signal, datagram) ?? ctx.stages;
+  const stages = ctx.transforms?.(signal, datagram);
   let result: RelayResult;
   try {
     result = await relay(ctx.local, remote, {
@@ -74,9 +66,8 @@ export async function runSession(
     });
   } finally {
     ended.abort();
-    (stages as Partial<SessionStages> | undefined)?.finish?.();
+    stages?.finish();
   }
-  await ctx.onEnd?.(result);
   ctx.log.info(summaryLine(remoteName, result));
   return result;
 }
