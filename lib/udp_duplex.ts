@@ -46,6 +46,11 @@ export interface DatagramDuplexOptions {
   idleMs?: number;
   /** The largest datagram to send (default {@linkcode MAX_DATAGRAM}). */
   maxDatagram?: number;
+  /**
+   * `--allow`/`--deny`: asked about a sender before it becomes a peer; a
+   * refused sender's datagrams are dropped unread by the session.
+   */
+  admit?: (addr: Deno.Addr) => boolean;
   /** Told about each new peer (`"first"` and `"every"` modes). */
   onPeer?: (addr: Deno.Addr) => void;
   /** Told about a datagram dropped because it came from another peer. */
@@ -230,9 +235,11 @@ export class DatagramDuplex implements Duplex {
       return false;
     }
     if (this.#opts.peer === "first") {
+      if (this.#opts.admit && !this.#opts.admit(from)) return false;
       this.#fix(from);
       this.#lastActivity = performance.now();
     } else if (!this.#peers.some((a) => sameAddr(a, from))) {
+      if (this.#opts.admit && !this.#opts.admit(from)) return false;
       this.#peers.push(from);
     } else {
       return true;

@@ -15,6 +15,9 @@ import type { SessionContext } from "./session.ts";
 import { runDatagramSession } from "./udp_session.ts";
 import { bindUnixDatagram } from "./unix_datagram.ts";
 import { removeSocketFile } from "./unix_socket_file.ts";
+import { loadAccessPolicy } from "./access_control.ts";
+import { isServeName } from "./serve_datagram.ts";
+import { serveDatagrams } from "./udp_serve.ts";
 
 /**
  * Runs datagram listen mode to its end; the socket (and a Unix socket file)
@@ -26,6 +29,23 @@ import { removeSocketFile } from "./unix_socket_file.ts";
  * ```
  */
 export async function datagramListenMode(opts: ListenOptions, ctx: SessionContext): Promise<void> {
+  // Checked before binding, like the stream listener: a bad rule is exit 2.
+  const access = await loadAccessPolicy(opts);
+  const refused = new Set<string>();
+  const admit = access
+    ? (a: Deno.Addr) => {
+      // Unix datagram senders have no IP address to match.
+      if (a.transport !== "udp" || access.allows((a as Deno.NetAddr).hostname)) return true;
+      const who = formatAddr(a);
+      if (!refused.has(who)) {
+        ctx.log.info(
+          `refused datagrams from ${who}: not allowed by --allow/--deny`,
+        );
+      }
+      refused.add(who);
+      return false;
+    }
+    : undefined;
   const path = opts.local.kind === "unix" ? opts.local.path : undefined;
   const conn = opts.local.kind === "unix"
     ? await bindUnixDatagram(opts.local.path)
@@ -34,7 +54,21 @@ export async function datagramListenMode(opts: ListenOptions, ctx: SessionContex
     ctx.log.info(`listening on ${formatAddr(conn.addr)}`);
     // Named for the listening address: no peer is known yet when it starts.
     const name = formatAddr(conn.addr);
-    await runDatagramSession(conn, { peer: opts.keepOpen ? "every" : "first", name }, opts, ctx);
+    if (opts.serve !== undefined && isServeName(opts.serve)) {
+      await serveDatagrams(conn, opts.serve, {
+        keepOpen: opts.keepOpen,
+        admit,
+        log: ctx.log,
+        signal: ctx.signal,
+      });
+      return;
+    }
+    await runDatagramSession(
+      conn,
+      { peer: opts.keepOpen ? "every" : "first", name, admit },
+      opts,
+      ctx,
+    );
   } finally {
     try {
       conn.close();

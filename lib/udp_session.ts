@@ -28,6 +28,8 @@ export interface DatagramSessionOptions {
   name: string;
   /** A datagram already received from the peer, relayed first. */
   pending?: Uint8Array;
+  /** `--allow`/`--deny`: whether a sender may become a peer. */
+  admit?: (addr: Deno.Addr) => boolean;
 }
 
 /**
@@ -55,6 +57,7 @@ export function runDatagramSession(
   const duplex = new DatagramDuplex(conn, {
     peer: session.peer,
     pending: session.pending,
+    admit: session.admit,
     idleMs: every ? undefined : opts.waitMs,
     onPeer: (a) => {
       ctx.log.info(`datagram from ${formatAddr(a)}`);

@@ -91,6 +91,13 @@ export const RULES: readonly Rule[] = [
       "options --ssl-servername, --ssl-trustfile and --ssl-insecure are for connecting, not -l",
   },
   {
+    broken: (o) =>
+      isSession(o) && (f(o, "exec") !== undefined || f(o, "shExec") !== undefined) &&
+      (f(o, "transport") === "udp" || f(o, "transport") === "unixgram"),
+    message:
+      "options -e and -c need a stream socket (TCP or -U): a datagram socket has no connection to hand a program",
+  },
+  {
     broken: (o) => o.mode === "listen" && o.keepOpen && o.transport === "unixgram",
     message: "option -k cannot be used with -uU",
   },

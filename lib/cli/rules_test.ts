@@ -31,6 +31,7 @@ const CASES: [string[], RegExp][] = [
   [["--proxy", "p:1", "-s", "127.0.0.1", "h", "1"], /options --proxy and -s\/-p/],
   [["-u", "--ssl", "h", "1"], /option --ssl works over TCP \(or -U\) only/],
   [["-l", "1", "--ssl", "--ssl-insecure"], /are for connecting, not -l/],
+  [["-lu", "1", "-e", "cat"], /options -e and -c need a stream socket/],
   [["-luUk", "/tmp/s"], /option -k cannot be used with -uU/],
   [["-l", "1", "--broker", "--forward", "a:1"], /options --broker and --forward/],
   [["-l", "1", "--serve", "nope"], /unknown --serve name 'nope'/],
