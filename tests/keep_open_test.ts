@@ -166,6 +166,8 @@ Deno.test("-k: garbage, a vanishing client and an early half-close never take th
     // The listener still serves: a new client's bytes reach stdout, stdin reaches it and h.
     const ok = await connect(port);
     await writeConnAll(ok, enc("still here\n"));
+    // The broadcast reaches the clients the listener has taken in: wait for ok's turn.
+    await srv.waitForStderr(new RegExp(`connection from 127\\.0\\.0\\.1:${ok.localAddr.port}\\b`));
     await srv.write("pong\n");
     assert.equal(await readUntil(ok, /pong\n/), "pong\n");
     assert.equal(await readUntil(h, /pong\n/), "pong\n");
