@@ -12,7 +12,6 @@
  */
 
 import { formatAddr } from "./address.ts";
-import { ExitCode, SocktoolError } from "./errors.ts";
 import { closeQuietly } from "./keep_open.ts";
 import { relay, type RelayResult } from "./relay.ts";
 import type { Stage } from "./sink.ts";
@@ -48,20 +47,12 @@ export interface ForwardOptions {
  * ```
  */
 export async function forwardClient(client: Deno.Conn, o: ForwardOptions): Promise<RelayResult> {
-  let target: Deno.TcpConn;
-  try {
-    target = await connectTcp(o.host, o.port, {
-      family: o.family,
-      timeoutMs: o.waitMs,
-      signal: o.signal,
-    });
-  } catch (err) {
-    // "connect 127.0.0.1:9: connection refused" → "forward to 127.0.0.1:9: ..."
-    const msg = err instanceof SocktoolError ? err.message : String(err);
-    throw new SocktoolError(msg.replace(/^connect /, "forward to "), ExitCode.Network, {
-      cause: err,
-    });
-  }
+  const target = await connectTcp(o.host, o.port, {
+    family: o.family,
+    timeoutMs: o.waitMs,
+    signal: o.signal,
+    action: (address) => `forward to ${address}`,
+  });
   const targetName = formatAddr(target.remoteAddr);
   o.onEvent?.(`forwarding to ${targetName}`);
   try {

@@ -94,14 +94,16 @@ export async function connectViaProxy(opts: ProxyConnectOptions): Promise<Deno.T
       family: opts.family,
       timeoutMs: opts.timeoutMs,
       signal: opts.signal,
+      action: () => `connect to ${proxyName}`,
     });
   } catch (err) {
-    if (opts.signal?.aborted) throw err;
-    // connectTcp says `connect ADDRESS: cause`; keep the cause, name the proxy.
-    const cause = err instanceof SocktoolError
-      ? err.message.replace(/^connect \S+: /, "")
-      : causeInWords(err);
-    throw new SocktoolError(`connect to ${proxyName}: ${cause}`, ExitCode.Network, { cause: err });
+    // Connect failures already name the proxy; a failed lookup of its name does not.
+    if (opts.signal?.aborted || (err as Error).message?.startsWith(`connect to ${proxyName}:`)) {
+      throw err;
+    }
+    throw new SocktoolError(`connect to ${proxyName}: ${causeInWords(err)}`, ExitCode.Network, {
+      cause: err,
+    });
   }
 
   let timedOut = false;

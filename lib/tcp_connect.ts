@@ -20,6 +20,12 @@ export interface ConnectTcpOptions {
   signal?: AbortSignal;
   /** Told about each failed address before the next is tried. */
   onAttemptFailed?: (message: string) => void;
+  /**
+   * Names an attempt in messages, given the address tried: `connect ADDR`
+   * unless the caller's purpose reads better (`forward to ADDR`, `connect
+   * to socks5 proxy HOST:PORT`).
+   */
+  action?: (address: string) => string;
 }
 
 /**
@@ -37,6 +43,7 @@ export async function connectTcp(
   opts: ConnectTcpOptions = {},
 ): Promise<Deno.TcpConn> {
   const addresses = await resolveHost(host, { family: opts.family });
+  const action = opts.action ?? ((address: string) => `connect ${address}`);
   return await tryInTurn(addresses, async ({ address }) => {
     const signals = [opts.signal, opts.timeoutMs ? AbortSignal.timeout(opts.timeoutMs) : undefined]
       .filter((s): s is AbortSignal => s !== undefined);
@@ -48,9 +55,10 @@ export async function connectTcp(
       });
     } catch (err) {
       if (opts.signal?.aborted) throw err;
+      const what = action(formatHostPort(address, port));
       throw isTimeout(err)
-        ? new SocktoolError(`connect ${formatHostPort(address, port)}: timed out`, ExitCode.Network)
-        : networkError(`connect ${formatHostPort(address, port)}`, err);
+        ? new SocktoolError(`${what}: timed out`, ExitCode.Network)
+        : networkError(what, err);
     }
   }, { signal: opts.signal, onFailed: (err) => opts.onAttemptFailed?.((err as Error).message) });
 }
