@@ -13,6 +13,8 @@
  * @module
  */
 
+import { concatBytes } from "./bytes.ts";
+
 const LF = 0x0a;
 const CR = 0x0d;
 const TAB = 0x09;
@@ -109,7 +111,7 @@ export class ChatLines {
 
   /** Adds a chunk; returns the formatted lines it completed, joined. */
   push(chunk: Uint8Array): Uint8Array {
-    const data = this.#pending.length ? concat([this.#pending, chunk]) : chunk;
+    const data = this.#pending.length ? concatBytes([this.#pending, chunk]) : chunk;
     const lines: Uint8Array[] = [];
     let from = 0;
     for (;;) {
@@ -124,7 +126,7 @@ export class ChatLines {
       from = lf + 1;
     }
     this.#pending = data.slice(from);
-    return concat(lines);
+    return concatBytes(lines);
   }
 
   /** At the sender's end: the partial line, formatted, if there is one. */
@@ -135,16 +137,6 @@ export class ChatLines {
   }
 
   #format(line: Uint8Array): Uint8Array {
-    return concat([this.#prefix, neutralise(line), new Uint8Array([LF])]);
+    return concatBytes([this.#prefix, neutralise(line), new Uint8Array([LF])]);
   }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
 }

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { concatBytes } from "./bytes.ts";
 import { timestampPrefix } from "./timestamp.ts";
 
 /** The names `--serve` accepts. */
@@ -104,13 +105,7 @@ export function stampLines(datagram: Uint8Array, date: Date): Uint8Array {
     from = to;
   }
   if (parts.length === 0) parts.push(prefix);
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 /**

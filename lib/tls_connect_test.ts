@@ -4,31 +4,10 @@ import { connectTls, type TlsSession } from "./tls_connect.ts";
 import { fingerprintOf } from "./tls_info.ts";
 import { acceptTls, createTlsServer, type TlsServer } from "./tls_listen.ts";
 import { generateSelfSigned } from "./self_signed.ts";
+import { randomBytes, readConnToEnd } from "../tests/harness.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
-
-/** Pseudo-random bytes that differ by seed (xorshift). */
-function bytes(n: number, seed: number): Uint8Array {
-  const out = new Uint8Array(n);
-  let x = seed;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
-
-async function readToEnd(conn: Deno.Conn): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  const buf = new Uint8Array(50_000);
-  for (let n; (n = await conn.read(buf)) !== null;) parts.push(buf.slice(0, n));
-  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
-  parts.reduce((off, p) => (out.set(p, off), off + p.length), 0);
-  return out;
-}
 
 async function writeAllTo(conn: Deno.Conn, data: Uint8Array): Promise<void> {
   for (let off = 0; off < data.length;) off += await conn.write(data.subarray(off, off + 70_000));
@@ -68,11 +47,11 @@ Deno.test("a TLS session carries every byte both ways at once, and half-closes e
   assert.equal(client.info.alpn, "x-test");
   assert.equal(accepted.info.alpn, "x-test");
   assert.equal(client.info.peerFingerprint, server.fingerprint);
-  const up = bytes(3_000_000, 1);
-  const down = bytes(2_000_000, 2);
+  const up = randomBytes(3_000_000, 1);
+  const down = randomBytes(2_000_000, 2);
   const serverSide = (async () => {
     const [got] = await Promise.all([
-      readToEnd(accepted.conn),
+      readConnToEnd(accepted.conn),
       writeAllTo(accepted.conn, down.subarray(0, 1_000_000)),
     ]);
     // The client has ended its side; the server can still send.
@@ -81,7 +60,7 @@ Deno.test("a TLS session carries every byte both ways at once, and half-closes e
     return got;
   })();
   const [gotDown] = await Promise.all([
-    readToEnd(client.conn),
+    readConnToEnd(client.conn),
     writeAllTo(client.conn, up).then(() => client.conn.closeWrite()),
   ]);
   assert.equal(await digest(await serverSide), await digest(up));

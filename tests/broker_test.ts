@@ -2,6 +2,7 @@
  * End-to-end tests of `--broker` and `--chat`: several real clients in one
  * room.
  */
+import { concatBytes } from "../lib/bytes.ts";
 import assert from "node:assert/strict";
 import { randomBytes, sha256, spawn, spawnSocktool, writeConnAll } from "./harness.ts";
 import { closeQuietly, connect, enc, readUntil } from "./client_helpers.ts";
@@ -33,13 +34,7 @@ Deno.test("--broker relays each client's bytes to every other client, not back t
           parts.push(buf.slice(0, n));
           len += n;
         }
-        const out = new Uint8Array(len);
-        let off = 0;
-        for (const p of parts) {
-          out.set(p, off);
-          off += p.length;
-        }
-        return out;
+        return concatBytes(parts);
       })(),
     ]);
     assert.equal(await sha256(gotB), await sha256(blob));

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { concatBytes } from "../lib/bytes.ts";
 import { readConnToEnd, writeConnAll } from "./harness.ts";
 
 /** Rejects with `what` if `promise` has not settled within `ms`. */
@@ -80,13 +81,7 @@ export async function readToEndWithin(conn: Deno.Conn, ms = 10_000): Promise<Uin
       if (n === null) break;
       parts.push(buf.slice(0, n));
     }
-    const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
-    let off = 0;
-    for (const p of parts) {
-      out.set(p, off);
-      off += p.length;
-    }
-    return out;
+    return concatBytes(parts);
   };
   return await within(loop(), ms, "reading to EOF");
 }

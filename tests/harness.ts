@@ -8,6 +8,8 @@
  * @module
  */
 
+import { concatBytes } from "../lib/bytes.ts";
+
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
 const CONFIG = new URL("../deno.json", import.meta.url).pathname;
 
@@ -169,18 +171,8 @@ export function spawn(cmd: string, args: string[], opts: SpawnOptions = {}): Run
 /** Reads a stream to its end into one array. */
 export async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
-  let len = 0;
-  for await (const p of stream) {
-    parts.push(p);
-    len += p.length;
-  }
-  const out = new Uint8Array(len);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
+  for await (const p of stream) parts.push(p);
+  return concatBytes(parts);
 }
 
 /** Deterministic pseudo-random bytes (xorshift), so a failure can be replayed. */
@@ -232,21 +224,13 @@ export function freePort(hostname = "127.0.0.1"): number {
 /** Reads from a connection until EOF. */
 export async function readConnToEnd(conn: Deno.Conn): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
-  let len = 0;
   const buf = new Uint8Array(65536);
   for (;;) {
     const n = await conn.read(buf);
     if (n === null) break;
     parts.push(buf.slice(0, n));
-    len += n;
   }
-  const out = new Uint8Array(len);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 /** Writes all bytes to a connection. */

@@ -6,6 +6,7 @@
  * past the proxy's reply would lose the greeting.
  */
 
+import { concatBytes } from "../lib/bytes.ts";
 import assert from "node:assert/strict";
 import { SocktoolError } from "../lib/errors.ts";
 import { connectViaProxy, type ProxySpec } from "../lib/proxy.ts";
@@ -110,13 +111,6 @@ async function exchange(
   return back;
 }
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
-}
-
 /** Expects a SocktoolError with exit 1 whose message matches `re`. */
 async function rejectsNetwork(p: Promise<unknown>, re: RegExp): Promise<void> {
   const err = await p.then(() => assert.fail("should fail"), (e) => e);
@@ -133,7 +127,7 @@ Deno.test("socks5 through microsocks: names and addresses reach the target, ever
     for (const host of ["127.0.0.1", "localhost"]) {
       const payload = randomBytes(1_000_000, host.length);
       const conn = await connectViaProxy({ proxy, target: { host, port: target.port } });
-      const expected = concat(GREETING, payload);
+      const expected = concatBytes([GREETING, payload]);
       const back = await exchange(conn, payload, expected.length);
       assert.equal(await sha256(back), await sha256(expected), host);
     }
@@ -215,7 +209,7 @@ Deno.test("HTTP CONNECT through ncat: names and addresses reach the target, ever
     for (const host of ["127.0.0.1", "localhost"]) {
       const payload = randomBytes(500_000, 11);
       const conn = await connectViaProxy({ proxy, target: { host, port: target.port } });
-      const expected = concat(GREETING, payload);
+      const expected = concatBytes([GREETING, payload]);
       const back = await exchange(conn, payload, expected.length);
       assert.equal(await sha256(back), await sha256(expected), host);
     }
