@@ -8,6 +8,7 @@
 import { LogFile, openLogFile } from "./log_file.ts";
 import type { Direction } from "./session_stats.ts";
 import type { Stage } from "./sink.ts";
+import { logTap } from "./session_log.ts";
 
 const HEX_DIGITS = new TextEncoder().encode("0123456789abcdef");
 const SPACE = 0x20;
@@ -100,17 +101,9 @@ export function openHexDump(path: string, append: boolean): Promise<LogFile> {
  */
 export function hexDumpStage(log: LogFile, direction: Direction): Stage {
   let offset = 0;
-  return (next) => ({
-    async write(chunk) {
-      const lines = hexDumpLines(chunk, offset, HEX_DUMP_MARK[direction]);
-      offset += chunk.length;
-      const logged = log.write(lines);
-      try {
-        await next.write(chunk);
-      } finally {
-        await logged;
-      }
-    },
-    close: () => next.close(),
+  return logTap(log, (chunk) => {
+    const lines = hexDumpLines(chunk, offset, HEX_DUMP_MARK[direction]);
+    offset += chunk.length;
+    return lines;
   });
 }

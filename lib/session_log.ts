@@ -31,11 +31,24 @@ export function openSessionLog(path: string, append: boolean): Promise<LogFile> 
  * outlive the session); its owner calls `log.close()`.
  */
 export function sessionLogStage(log: LogFile): Stage {
+  return logTap(log, (chunk) => chunk);
+}
+
+/**
+ * A tap that writes `render(chunk)` to `log` and passes the chunk on
+ * unchanged: the common part of `-o` (raw bytes) and `-x` (a hex dump).
+ *
+ * @example
+ * ```ts
+ * const tap = logTap(log, (chunk) => chunk); // what -o does
+ * ```
+ */
+export function logTap(log: LogFile, render: (chunk: Uint8Array) => Uint8Array): Stage {
   return (next) => ({
     async write(chunk) {
       // The log takes its copy while the chunk goes on; the chunk stays lent
       // to us until both are done.
-      const logged = log.write(chunk);
+      const logged = log.write(render(chunk));
       try {
         await next.write(chunk);
       } finally {
