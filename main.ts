@@ -11,10 +11,10 @@ import { parseCommandLine } from "./lib/cli/parse.ts";
 import { USAGE } from "./lib/cli/usage.ts";
 import type { Options } from "./lib/cli/options.ts";
 import { causeInWords, ExitCode, SocktoolError } from "./lib/errors.ts";
-import { createLogger, writeStderrLine } from "./lib/log.ts";
-import { stdinIsTerminal, type StdioDuplex, stdioDuplex } from "./lib/stdio.ts";
-import type { SessionContext } from "./lib/session.ts";
-import { closeSessionLogs, openSessionLogs, sessionStages } from "./lib/session_stages.ts";
+import { createLogger, writeStderrLine } from "./lib/io/log.ts";
+import { stdinIsTerminal, type StdioDuplex, stdioDuplex } from "./lib/io/stdio.ts";
+import type { SessionContext } from "./lib/session/session.ts";
+import { closeSessionLogs, openSessionLogs, sessionStages } from "./lib/transforms/stages.ts";
 
 /** The version printed by `--version`. */
 export const VERSION: string = denoConfig.version;
@@ -63,7 +63,7 @@ async function dispatch(options: Options, signal: AbortSignal): Promise<void> {
   if (options.mode === "probe") {
     const log = createLogger(options.verbose);
     // Modes load on demand: start-up pays only for the mode in use.
-    const { noPortOpenError, probeMode, writeStdoutLine } = await import("./lib/probe.ts");
+    const { noPortOpenError, probeMode, writeStdoutLine } = await import("./lib/modes/probe.ts");
     const summary = await probeMode(options, { log, signal, writeLine: writeStdoutLine });
     if (summary.open === 0 && !summary.outputClosed && !signal.aborted) {
       throw noPortOpenError(summary);
@@ -82,12 +82,15 @@ async function dispatch(options: Options, signal: AbortSignal): Promise<void> {
   };
   try {
     if (options.mode === "connect") {
-      return await (await import("./lib/connect_mode.ts")).connectMode(options, ctx);
+      return await (await import("./lib/modes/connect.ts")).connectMode(options, ctx);
     }
     if (options.transport === "udp" || options.transport === "unixgram") {
-      return await (await import("./lib/udp_listen_mode.ts")).datagramListenMode(options, ctx);
+      return await (await import("./lib/modes/datagram_listen.ts")).datagramListenMode(
+        options,
+        ctx,
+      );
     }
-    return await (await import("./lib/listen_mode.ts")).listenMode(options, ctx);
+    return await (await import("./lib/modes/listen.ts")).listenMode(options, ctx);
   } finally {
     // Every byte received must reach stdout before exit; after a signal, a
     // stalled reader of stdout gets a second, not forever.

@@ -25,66 +25,72 @@
 
 // The data path
 export { ExitCode, SocktoolError } from "./lib/errors.ts";
-export { type Duplex, pump, relay, type RelayOptions, type RelayResult } from "./lib/relay.ts";
-export { composeStages, type Sink, type Stage, writeAll } from "./lib/sink.ts";
-export { stdinIsTerminal, stdioDuplex } from "./lib/stdio.ts";
-export { closeSessionLogs, openSessionLogs, sessionStages } from "./lib/session_stages.ts";
-export { crlfStage } from "./lib/crlf.ts";
-export { timestampPrefix, timestampStage } from "./lib/timestamp.ts";
+export {
+  type Duplex,
+  pump,
+  relay,
+  type RelayOptions,
+  type RelayResult,
+} from "./lib/session/relay.ts";
+export { composeStages, type Sink, type Stage, writeAll } from "./lib/io/sink.ts";
+export { stdinIsTerminal, stdioDuplex } from "./lib/io/stdio.ts";
+export { closeSessionLogs, openSessionLogs, sessionStages } from "./lib/transforms/stages.ts";
+export { crlfStage } from "./lib/transforms/crlf.ts";
+export { timestampPrefix, timestampStage } from "./lib/transforms/timestamp.ts";
 
 // Getting a connection
-export { connectTcp } from "./lib/tcp_connect.ts";
-export { connectTcpFrom } from "./lib/source_connect.ts";
-export { acceptOne, listenTcp } from "./lib/tcp_listen.ts";
-export { connectUnix } from "./lib/unix_connect.ts";
-export { listenUnix } from "./lib/unix_listen.ts";
-export { DatagramDuplex } from "./lib/udp_duplex.ts";
-export { connectViaProxy } from "./lib/proxy.ts";
-export { connectTls } from "./lib/tls_connect.ts";
-export { acceptTls, createTlsServer } from "./lib/tls_listen.ts";
-export { generateSelfSigned } from "./lib/self_signed.ts";
-export { formatTlsInfo } from "./lib/tls_info.ts";
+export { connectTcp } from "./lib/net/tcp_connect.ts";
+export { connectTcpFrom } from "./lib/net/tcp_from.ts";
+export { acceptOne, listenTcp } from "./lib/net/tcp_listen.ts";
+export { connectUnix } from "./lib/net/unix_connect.ts";
+export { listenUnix } from "./lib/net/unix_listen.ts";
+export { DatagramDuplex } from "./lib/net/udp_duplex.ts";
+export { connectViaProxy } from "./lib/proxy/connect.ts";
+export { connectTls } from "./lib/tls/connect.ts";
+export { acceptTls, createTlsServer } from "./lib/tls/listen.ts";
+export { generateSelfSigned } from "./lib/tls/self_signed.ts";
+export { formatTlsInfo } from "./lib/tls/info.ts";
 
 // Serving
-export { acceptClients } from "./lib/keep_open.ts";
-export { AccessPolicy, loadAccessPolicy } from "./lib/access_control.ts";
-export { forwardClient } from "./lib/forward.ts";
-export { serveStream } from "./lib/serve.ts";
-export { Broker } from "./lib/broker.ts";
-export { spawnProgram } from "./lib/exec.ts";
-export { probeMode } from "./lib/probe.ts";
+export { acceptClients } from "./lib/serve/accept.ts";
+export { AccessPolicy, loadAccessPolicy } from "./lib/serve/access.ts";
+export { forwardClient } from "./lib/serve/forward.ts";
+export { serveStream } from "./lib/serve/services.ts";
+export { Broker } from "./lib/serve/broker.ts";
+export { spawnProgram } from "./lib/session/exec.ts";
+export { probeMode } from "./lib/modes/probe.ts";
 
 // The types those functions take and return
 export type * from "./lib/errors.ts";
-export type * from "./lib/relay.ts";
-export type * from "./lib/sink.ts";
-export type * from "./lib/stdio.ts";
-export type * from "./lib/session_stages.ts";
-export type * from "./lib/timestamp.ts";
-export type * from "./lib/tcp_connect.ts";
-export type * from "./lib/source_connect.ts";
-export type * from "./lib/tcp_listen.ts";
-export type * from "./lib/unix_listen.ts";
-export type * from "./lib/udp_duplex.ts";
-export type * from "./lib/proxy.ts";
-export type * from "./lib/tls_connect.ts";
-export type * from "./lib/tls_listen.ts";
-export type * from "./lib/self_signed.ts";
-export type * from "./lib/tls_info.ts";
-export type * from "./lib/keep_open.ts";
-export type * from "./lib/access_control.ts";
-export type * from "./lib/forward.ts";
-export type * from "./lib/serve.ts";
-export type * from "./lib/exec.ts";
-export type * from "./lib/probe.ts";
-export type * from "./lib/log.ts";
-export type * from "./lib/log_file.ts";
-export type * from "./lib/session.ts";
-export type * from "./lib/probe_result.ts";
-export type * from "./lib/crlf.ts";
-export type * from "./lib/progress.ts";
-export type * from "./lib/session_stats.ts";
-export type * from "./lib/broker.ts";
+export type * from "./lib/session/relay.ts";
+export type * from "./lib/io/sink.ts";
+export type * from "./lib/io/stdio.ts";
+export type * from "./lib/transforms/stages.ts";
+export type * from "./lib/transforms/timestamp.ts";
+export type * from "./lib/net/tcp_connect.ts";
+export type * from "./lib/net/tcp_from.ts";
+export type * from "./lib/net/tcp_listen.ts";
+export type * from "./lib/net/unix_listen.ts";
+export type * from "./lib/net/udp_duplex.ts";
+export type * from "./lib/proxy/connect.ts";
+export type * from "./lib/tls/connect.ts";
+export type * from "./lib/tls/listen.ts";
+export type * from "./lib/tls/self_signed.ts";
+export type * from "./lib/tls/info.ts";
+export type * from "./lib/serve/accept.ts";
+export type * from "./lib/serve/access.ts";
+export type * from "./lib/serve/forward.ts";
+export type * from "./lib/serve/services.ts";
+export type * from "./lib/session/exec.ts";
+export type * from "./lib/modes/probe.ts";
+export type * from "./lib/io/log.ts";
+export type * from "./lib/io/log_file.ts";
+export type * from "./lib/session/session.ts";
+export type * from "./lib/probe/result.ts";
+export type * from "./lib/transforms/crlf.ts";
+export type * from "./lib/transforms/progress.ts";
+export type * from "./lib/transforms/stats.ts";
+export type * from "./lib/serve/broker.ts";
 
 // The command line
 export { parseCommandLine } from "./lib/cli/parse.ts";

@@ -4,7 +4,7 @@
  * (`::ffff:127.0.0.1`), so these tests cover that form too.
  */
 import assert from "node:assert/strict";
-import { spawnSocktool, writeConnAll } from "./harness.ts";
+import { spawnSocktool, writeConnAll } from "./_test_utils/harness.ts";
 import {
   closeQuietly,
   connect,
@@ -12,7 +12,7 @@ import {
   enc,
   readToEndWithin,
   sendAndReceive,
-} from "./client_helpers.ts";
+} from "./_test_utils/client.ts";
 
 Deno.test("--deny 127.0.0.0/8 on [::]: an IPv4 client gets nothing, an IPv6 one is served", async () => {
   const srv = spawnSocktool(["-lkv", "--deny", "127.0.0.0/8", "--serve", "echo", "::", "0"], {

@@ -2,10 +2,10 @@
  * End-to-end tests of `--broker` and `--chat`: several real clients in one
  * room.
  */
-import { concatBytes } from "../lib/bytes.ts";
+import { concatBytes } from "../lib/io/bytes.ts";
 import assert from "node:assert/strict";
-import { randomBytes, sha256, spawn, spawnSocktool, writeConnAll } from "./harness.ts";
-import { closeQuietly, connect, enc, readUntil } from "./client_helpers.ts";
+import { randomBytes, sha256, spawn, spawnSocktool, writeConnAll } from "./_test_utils/harness.ts";
+import { closeQuietly, connect, enc, readUntil } from "./_test_utils/client.ts";
 
 Deno.test("--broker relays each client's bytes to every other client, not back to it", async () => {
   const srv = spawnSocktool(["-lv", "--broker", "127.0.0.1", "0"], { stdin: "null" });

@@ -10,7 +10,7 @@ import {
   socktoolCommand,
   spawn,
   spawnSocktool,
-} from "./harness.ts";
+} from "./_test_utils/harness.ts";
 
 async function runFails(args: string[], code: number, re: RegExp) {
   const r = await spawnSocktool(args, { stdin: "null" }).finish(15_000);

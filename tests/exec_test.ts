@@ -3,7 +3,7 @@
  * socket, listening (one program per client with `-k`) and connecting.
  */
 import assert from "node:assert/strict";
-import { randomBytes, sha256, spawn, spawnSocktool, writeConnAll } from "./harness.ts";
+import { randomBytes, sha256, spawn, spawnSocktool, writeConnAll } from "./_test_utils/harness.ts";
 import {
   closeQuietly,
   connect,
@@ -13,7 +13,7 @@ import {
   readUntil,
   sendAndReceive,
   within,
-} from "./client_helpers.ts";
+} from "./_test_utils/client.ts";
 
 Deno.test("-lk -e cat: one program per client, each echoing its own bytes (Deno and nc)", async () => {
   const srv = spawnSocktool(["-lkv", "-e", "cat", "127.0.0.1", "0"], { stdin: "null" });

@@ -3,7 +3,13 @@
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { freePort, randomBytes, spawn, spawnSocktool, writeConnAll } from "./harness.ts";
+import {
+  freePort,
+  randomBytes,
+  spawn,
+  spawnSocktool,
+  writeConnAll,
+} from "./_test_utils/harness.ts";
 import {
   closeQuietly,
   connect,
@@ -12,7 +18,7 @@ import {
   readToEndWithin,
   sendAndReceive,
   within,
-} from "./client_helpers.ts";
+} from "./_test_utils/client.ts";
 
 const MiB = 1024 * 1024;
 

@@ -3,7 +3,14 @@
  * ncat and socat, each on either end, each direction, checksums compared.
  */
 import assert from "node:assert/strict";
-import { freePort, randomBytes, type Running, sha256, spawn, spawnSocktool } from "./harness.ts";
+import {
+  freePort,
+  randomBytes,
+  type Running,
+  sha256,
+  spawn,
+  spawnSocktool,
+} from "./_test_utils/harness.ts";
 
 const DATA = randomBytes(4 * 1024 * 1024, 99);
 

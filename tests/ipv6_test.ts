@@ -3,7 +3,7 @@
  * `socktool ::1 PORT`, and `-4`/`-6` against literals of the other family.
  */
 import assert from "node:assert/strict";
-import { readConnToEnd, spawnSocktool, writeConnAll } from "./harness.ts";
+import { readConnToEnd, spawnSocktool, writeConnAll } from "./_test_utils/harness.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);

@@ -3,7 +3,7 @@
  * stdin broadcast, slow and misbehaving clients, `-m`.
  */
 import assert from "node:assert/strict";
-import { randomBytes, sha256, spawn, spawnSocktool, writeConnAll } from "./harness.ts";
+import { randomBytes, sha256, spawn, spawnSocktool, writeConnAll } from "./_test_utils/harness.ts";
 import {
   closeQuietly,
   connect,
@@ -13,7 +13,7 @@ import {
   readUntil,
   sendAndReceive,
   within,
-} from "./client_helpers.ts";
+} from "./_test_utils/client.ts";
 
 Deno.test("-k --serve echo: 50 concurrent clients each echo 1 MiB byte-exact", async () => {
   const srv = spawnSocktool(["-lkv", "--serve", "echo", "127.0.0.1", "0"], { stdin: "null" });

@@ -3,7 +3,7 @@
  * `socktool HOST PORT < in.bin`, both exiting by themselves, files identical.
  */
 import assert from "node:assert/strict";
-import { socktoolCommand, spawn } from "./harness.ts";
+import { socktoolCommand, spawn } from "./_test_utils/harness.ts";
 
 Deno.test("a 1 GiB random file goes through socktool -l > out and socktool < in byte-identical", async () => {
   const dir = await Deno.makeTempDir({ prefix: "socktool-1g-" });

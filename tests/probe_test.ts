@@ -3,7 +3,7 @@
  * loopback, results compared line by line.
  */
 import assert from "node:assert/strict";
-import { socktoolCommand, spawnSocktool } from "./harness.ts";
+import { socktoolCommand, spawnSocktool } from "./_test_utils/harness.ts";
 
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);
 

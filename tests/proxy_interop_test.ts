@@ -6,11 +6,11 @@
  * past the proxy's reply would lose the greeting.
  */
 
-import { concatBytes } from "../lib/bytes.ts";
+import { concatBytes } from "../lib/io/bytes.ts";
 import assert from "node:assert/strict";
 import { SocktoolError } from "../lib/errors.ts";
-import { connectViaProxy, type ProxySpec } from "../lib/proxy.ts";
-import { connectTls } from "../lib/tls_connect.ts";
+import { connectViaProxy, type ProxySpec } from "../lib/proxy/connect.ts";
+import { connectTls } from "../lib/tls/connect.ts";
 import {
   freePort,
   randomBytes,
@@ -19,8 +19,8 @@ import {
   spawn,
   waitForPort,
   writeConnAll,
-} from "./harness.ts";
-import { makeTestCerts } from "./tls_certs.ts";
+} from "./_test_utils/harness.ts";
+import { makeTestCerts } from "./_test_utils/tls_certs.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();

@@ -3,7 +3,7 @@
  * against the real CLI.
  */
 import assert from "node:assert/strict";
-import { randomBytes, sha256, spawn, spawnSocktool } from "./harness.ts";
+import { randomBytes, sha256, spawn, spawnSocktool } from "./_test_utils/harness.ts";
 import {
   closeQuietly,
   connect,
@@ -12,8 +12,8 @@ import {
   readToEndWithin,
   readUntil,
   sendAndReceive,
-} from "./client_helpers.ts";
-import { chargenLines } from "../lib/serve_datagram.ts";
+} from "./_test_utils/client.ts";
+import { chargenLines } from "../lib/serve/responders.ts";
 
 Deno.test("--serve echo without -k echoes one client byte-exact, then exits 0", async () => {
   const srv = spawnSocktool(["-lv", "--serve", "echo", "127.0.0.1", "0"], { stdin: "null" });

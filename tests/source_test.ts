@@ -11,7 +11,7 @@ import {
   sha256,
   spawnSocktool,
   writeConnAll,
-} from "./harness.ts";
+} from "./_test_utils/harness.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);

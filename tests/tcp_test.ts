@@ -10,7 +10,7 @@ import {
   spawn,
   spawnSocktool,
   writeConnAll,
-} from "./harness.ts";
+} from "./_test_utils/harness.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -83,7 +83,7 @@ Deno.test("with stdin a terminal, socktool exits at once when the server hangs u
     conn.close();
   })();
   const cmd = [
-    ...(await import("./harness.ts")).socktoolCommand(),
+    ...(await import("./_test_utils/harness.ts")).socktoolCommand(),
     "127.0.0.1",
     String(listener.addr.port),
   ]

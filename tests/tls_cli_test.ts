@@ -3,8 +3,15 @@
  * them, against openssl, ncat and microsocks started here on loopback.
  */
 import assert from "node:assert/strict";
-import { freePort, randomBytes, sha256, spawn, spawnSocktool, waitForPort } from "./harness.ts";
-import { makeTestCerts, type TestCerts } from "./tls_certs.ts";
+import {
+  freePort,
+  randomBytes,
+  sha256,
+  spawn,
+  spawnSocktool,
+  waitForPort,
+} from "./_test_utils/harness.ts";
+import { makeTestCerts, type TestCerts } from "./_test_utils/tls_certs.ts";
 
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);
 

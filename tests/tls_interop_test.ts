@@ -6,9 +6,9 @@
 
 import assert from "node:assert/strict";
 import { SocktoolError } from "../lib/errors.ts";
-import { connectTls, type TlsConnectOptions } from "../lib/tls_connect.ts";
-import { loadTlsFiles } from "../lib/tls_files.ts";
-import { acceptTls, createTlsServer } from "../lib/tls_listen.ts";
+import { connectTls, type TlsConnectOptions } from "../lib/tls/connect.ts";
+import { loadTlsFiles } from "../lib/tls/files.ts";
+import { acceptTls, createTlsServer } from "../lib/tls/listen.ts";
 import {
   freePort,
   randomBytes,
@@ -17,8 +17,8 @@ import {
   sha256,
   spawn,
   writeConnAll,
-} from "./harness.ts";
-import { makeTestCerts, opensslFingerprint, type TestCerts } from "./tls_certs.ts";
+} from "./_test_utils/harness.ts";
+import { makeTestCerts, opensslFingerprint, type TestCerts } from "./_test_utils/tls_certs.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();

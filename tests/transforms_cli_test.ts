@@ -3,7 +3,12 @@
  * sockets, bytes compared; `--progress` under a real terminal (tmux).
  */
 import assert from "node:assert/strict";
-import { readConnToEnd, socktoolCommand, spawnSocktool, writeConnAll } from "./harness.ts";
+import {
+  readConnToEnd,
+  socktoolCommand,
+  spawnSocktool,
+  writeConnAll,
+} from "./_test_utils/harness.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);

@@ -3,7 +3,7 @@
  * datagrams.
  */
 import assert from "node:assert/strict";
-import { spawnSocktool } from "./harness.ts";
+import { spawnSocktool } from "./_test_utils/harness.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);

@@ -3,7 +3,7 @@
  * sockets of the test, `nc -u` and `socat UDP`, datagrams compared whole.
  */
 import assert from "node:assert/strict";
-import { randomBytes, socktoolCommand, spawn, spawnSocktool } from "./harness.ts";
+import { randomBytes, socktoolCommand, spawn, spawnSocktool } from "./_test_utils/harness.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);

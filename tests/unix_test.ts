@@ -4,7 +4,7 @@
  * file: replaced when stale, refused when in use, removed on every exit.
  */
 import assert from "node:assert/strict";
-import { spawn, spawnSocktool } from "./harness.ts";
+import { spawn, spawnSocktool } from "./_test_utils/harness.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);

@@ -9,7 +9,7 @@
 import { parseArgs } from "node:util";
 import { usageError } from "../errors.ts";
 import { checkFlagRules, checkRules } from "./rules.ts";
-import { isMalformedIPv4, parsePort, parsePortList, stripBrackets } from "../address.ts";
+import { isMalformedIPv4, parsePort, parsePortList, stripBrackets } from "../net/address.ts";
 import type {
   ConnectOptions,
   ListenOptions,

@@ -7,7 +7,7 @@
  */
 
 import { usageError } from "../errors.ts";
-import { ipVersion } from "../address.ts";
+import { ipVersion } from "../net/address.ts";
 import type { Options } from "./options.ts";
 
 /** One rule: a test that is true when the command line breaks it, and what to say. */

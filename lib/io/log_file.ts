@@ -1,0 +1,176 @@
+/**
+ * A log file that several writers share (both directions of a session, every
+ * client of a `-k` listener): writes land whole and in call order.
+ *
+ * @module
+ */
+
+import { causeInWords, ExitCode, SocktoolError, usageError } from "../errors.ts";
+import { writeAll } from "./sink.ts";
+
+/** Bytes held in memory while the file catches up; two such buffers per log. */
+const BUFFER_SIZE = 1 << 20;
+
+/**
+ * One open log file. Writes are copied into a buffer and written behind the
+ * data path: the session does not wait for the disk unless the log falls a
+ * whole buffer behind. Writes land whole and in call order.
+ */
+export class LogFile {
+  /** The path the file was opened at, for messages. */
+  readonly path: string;
+  #file: Deno.FsFile;
+  /** Bytes waiting for the next file write. */
+  #fill = new Uint8Array(BUFFER_SIZE);
+  #used = 0;
+  /** The buffer the file write in flight reads from. */
+  #spare = new Uint8Array(BUFFER_SIZE);
+  #inFlight: Promise<void> | undefined;
+  /** Admits writers one by one, so a small write never overtakes a waiting one. */
+  #turn: Promise<void> = Promise.resolve();
+  #failure: SocktoolError | undefined;
+  #closed = false;
+
+  /**
+   * @param file an open, writable file; the `LogFile` owns it from now on
+   * @param path where it lives, for messages
+   */
+  /** A regular file: written in place, synchronously (see {@linkcode LogFile.write}). */
+  #sync: boolean;
+
+  /**
+   * Wraps an open file; `path` names it in messages.
+   *
+   * @param sync write each chunk at once with `writeSync` (for a regular
+   *   file, where that never waits on a reader); otherwise write behind
+   */
+  constructor(file: Deno.FsFile, path: string, sync = false) {
+    this.#file = file;
+    this.path = path;
+    this.#sync = sync;
+  }
+
+  /**
+   * Appends `bytes` after every earlier write. Resolves once they are copied
+   * (a lent chunk may be passed as is), or once the file has room for them.
+   * Rejects if an earlier file write failed: the log would have a hole.
+   */
+  write(bytes: Uint8Array): Promise<void> {
+    if (this.#sync) {
+      // A regular file takes the bytes into the page cache without blocking
+      // on anyone: no copy and no thread hop, which is most of -o's cost.
+      try {
+        this.#check();
+        let off = 0;
+        while (off < bytes.length) off += this.#file.writeSync(bytes.subarray(off));
+        return Promise.resolve();
+      } catch (err) {
+        this.#failure ??= err instanceof SocktoolError ? err : new SocktoolError(
+          `write ${this.path}: ${causeInWords(err)}`,
+          ExitCode.Network,
+          { cause: err },
+        );
+        return Promise.reject(this.#failure);
+      }
+    }
+    const turn = this.#turn.then(() => this.#enter(bytes));
+    this.#turn = turn.catch(() => {});
+    return turn;
+  }
+
+  /**
+   * Waits for everything written to reach the file, then closes it. Safe to
+   * call twice. Rejects, after closing, if a file write failed.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#turn;
+    while (this.#inFlight) await this.#inFlight;
+    this.#file.close();
+    if (this.#failure) throw this.#failure;
+  }
+
+  async #enter(bytes: Uint8Array): Promise<void> {
+    if (bytes.length > BUFFER_SIZE) {
+      // Too big to buffer: write it in place, after all before it.
+      while (this.#inFlight) await this.#inFlight;
+      this.#check();
+      return this.#writeFile(bytes);
+    }
+    while (this.#used + bytes.length > BUFFER_SIZE) {
+      this.#check();
+      await this.#inFlight;
+    }
+    this.#check();
+    this.#fill.set(bytes, this.#used);
+    this.#used += bytes.length;
+    this.#flush();
+  }
+
+  /** Starts writing what is buffered, unless a write is in flight (it will call again). */
+  #flush(): void {
+    if (this.#inFlight || this.#used === 0 || this.#failure) return;
+    [this.#fill, this.#spare] = [this.#spare, this.#fill];
+    const n = this.#used;
+    this.#used = 0;
+    this.#inFlight = this.#writeFile(this.#spare.subarray(0, n)).then(
+      () => {
+        this.#inFlight = undefined;
+        this.#flush();
+      },
+      () => {
+        this.#inFlight = undefined;
+      },
+    );
+  }
+
+  async #writeFile(bytes: Uint8Array): Promise<void> {
+    try {
+      await writeAll(this.#file, bytes);
+    } catch (err) {
+      this.#failure ??= new SocktoolError(
+        `write ${this.path}: ${causeInWords(err)}`,
+        ExitCode.Network,
+        { cause: err },
+      );
+      throw this.#failure;
+    }
+  }
+
+  #check(): void {
+    if (this.#failure) throw this.#failure;
+  }
+}
+
+/**
+ * Opens (creating, and truncating unless `append`) a log file named on the
+ * command line, so that a bad path is a usage error found before connecting.
+ *
+ * @param path the file named by the option
+ * @param append keep what the file holds (`--append-output`)
+ * @param option the option that named it, for the message (`-o`, `-x`)
+ * @throws {SocktoolError} exit 2: `open -o file /nope/x: no such file or directory`
+ *
+ * @example
+ * ```ts
+ * const log = await openLogFile("session.bin", false, "-o");
+ * ```
+ */
+export async function openLogFile(path: string, append: boolean, option: string): Promise<LogFile> {
+  try {
+    const file = await Deno.open(path, {
+      write: true,
+      create: true,
+      append,
+      truncate: !append,
+    });
+    let regular = false;
+    try {
+      regular = file.statSync().isFile;
+    } catch { /* unknown: take the safe, write-behind path */ }
+    return new LogFile(file, path, regular);
+  } catch (err) {
+    throw usageError(`open ${option} file ${path}: ${causeInWords(err)}`);
+  }
+}

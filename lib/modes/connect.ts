@@ -1,0 +1,90 @@
+/**
+ * `socktool HOST PORT`: obtains a connection to the target and runs one
+ * session over it. TCP (from a chosen source with `-s`/`-p`), a Unix stream
+ * socket (`-U`), or a datagram peer (`-u`, `-uU`).
+ *
+ * @module
+ */
+
+import { formatAddr, formatHostPort, unmapIPv4 } from "../net/address.ts";
+import { usageError } from "../errors.ts";
+import type { ConnectOptions } from "../cli/options.ts";
+import { connectTcp } from "../net/tcp_connect.ts";
+import { connectUnix } from "../net/unix_connect.ts";
+import { datagramConnectMode } from "./datagram_connect.ts";
+import { runSession, type SessionContext } from "../session/session.ts";
+import { type PeerInfo, resolveExec, runExecSession } from "../session/exec.ts";
+import type { TlsClientWrap } from "./tls_setup.ts";
+
+/**
+ * Runs connect mode to its end.
+ *
+ * @example
+ * ```ts
+ * await connectMode(parseCommandLine(["127.0.0.1", "9999"]) as ConnectOptions, ctx);
+ * ```
+ */
+export async function connectMode(opts: ConnectOptions, ctx: SessionContext): Promise<void> {
+  if (opts.transport === "udp" || opts.transport === "unixgram") {
+    return datagramConnectMode(opts, ctx);
+  }
+  // A missing -e program is a usage error, found before any connection.
+  const program = resolveExec(opts);
+  // TLS, proxies and source binds load only when asked for (start-up time).
+  const proxy = opts.proxy ? await import("../proxy/connect.ts") : undefined;
+  if (proxy && opts.proxy && opts.target.kind === "inet") {
+    proxy.checkProxyOptions({ proxy: opts.proxy, target: opts.target });
+  }
+  // TLS files are read now, so a bad key is a usage error before connecting.
+  const tls: TlsClientWrap | undefined = opts.tls
+    ? await (await import("./tls_setup.ts")).tlsClient(
+      opts.tls,
+      opts.target.kind === "inet" ? opts.target.host : "localhost",
+      ctx.log,
+      opts.waitMs,
+    )
+    : undefined;
+  const secure = (conn: Deno.Conn, name: string) => tls ? tls(conn, name, ctx.signal) : conn;
+  const serve = (conn: Deno.Conn, name: string, peer: PeerInfo) =>
+    program
+      ? runExecSession(conn, name, peer, opts, ctx, program)
+      : runSession(conn, name, opts, ctx);
+  if (opts.target.kind === "unix") {
+    if (opts.sourceAddr !== undefined) {
+      throw usageError("option -s gives an address, but -U connects to a socket PATH");
+    }
+    const conn = await secure(await connectUnix(opts.target.path), opts.target.path);
+    ctx.log.info(`connected to ${opts.target.path}`);
+    await serve(conn, opts.target.path, { addr: opts.target.path });
+    return;
+  }
+  const { host, port } = opts.target;
+  const how = {
+    family: opts.family,
+    timeoutMs: opts.waitMs,
+    signal: ctx.signal,
+    onAttemptFailed: (m: string) => ctx.log.info(m),
+  };
+  // Deno.connect cannot bind a source address or port; node:net can (lib/net/tcp_from.ts).
+  const tcp: Deno.Conn = proxy && opts.proxy
+    ? await proxy.connectViaProxy({ proxy: opts.proxy, target: { host, port }, ...how })
+    : opts.sourceAddr !== undefined || opts.sourcePort !== undefined
+    ? await (await import("../net/tcp_from.ts")).connectTcpFrom(host, port, {
+      ...how,
+      sourceAddr: opts.sourceAddr,
+      sourcePort: opts.sourcePort,
+    })
+    : await connectTcp(host, port, how);
+  const remote = tcp.remoteAddr as Deno.NetAddr;
+  // Through a proxy the peer is named as the user typed it; the socket's address is the proxy's.
+  const name = opts.proxy ? formatHostPort(host, port) : formatAddr(remote);
+  ctx.log.info(
+    opts.proxy
+      ? `connected to ${name} via ${opts.proxy.type} proxy ${
+        formatHostPort(opts.proxy.host, opts.proxy.port)
+      }`
+      : `connected to ${name}${host !== remote.hostname ? ` (${formatHostPort(host, port)})` : ""}`,
+  );
+  const conn = await secure(tcp, name);
+  await serve(conn, name, { addr: unmapIPv4(remote.hostname), port: remote.port });
+}

@@ -1,0 +1,108 @@
+/**
+ * `socktool -ul [HOST] PORT` and `socktool -luU PATH`: a datagram listener.
+ * Without `-k` it answers the peer that sent the first datagram and ignores
+ * everyone else; with `-k` every peer that has sent a datagram is heard, and
+ * stdin goes to all of them.
+ *
+ * @module
+ */
+
+import { formatAddr, formatHostPort } from "../net/address.ts";
+import { networkError } from "../errors.ts";
+import type { ListenOptions } from "../cli/options.ts";
+import { resolveHost } from "../net/resolve.ts";
+import type { SessionContext } from "../session/session.ts";
+import { runDatagramSession } from "../session/datagram_session.ts";
+import { bindUnixDatagram } from "../net/unix_datagram.ts";
+import { removeSocketFile } from "../net/unix_socket_file.ts";
+import { loadAccessPolicy } from "../serve/access.ts";
+import { isServeName } from "../serve/responders.ts";
+import { serveDatagrams } from "../serve/datagram_services.ts";
+
+/**
+ * Runs datagram listen mode to its end; the socket (and a Unix socket file)
+ * is gone when it resolves, also after SIGINT/SIGTERM (`ctx.signal`).
+ *
+ * @example
+ * ```ts
+ * await datagramListenMode(parseCommandLine(["-ul", "9999"]) as ListenOptions, ctx);
+ * ```
+ */
+export async function datagramListenMode(opts: ListenOptions, ctx: SessionContext): Promise<void> {
+  // Checked before binding, like the stream listener: a bad rule is exit 2.
+  const access = await loadAccessPolicy(opts);
+  const refused = new Set<string>();
+  const admit = access
+    ? (a: Deno.Addr) => {
+      // Unix datagram senders have no IP address to match.
+      if (a.transport !== "udp" || access.allows((a as Deno.NetAddr).hostname)) return true;
+      const who = formatAddr(a);
+      if (!refused.has(who)) {
+        ctx.log.info(
+          `refused datagrams from ${who}: not allowed by --allow/--deny`,
+        );
+      }
+      refused.add(who);
+      return false;
+    }
+    : undefined;
+  const path = opts.local.kind === "unix" ? opts.local.path : undefined;
+  const conn = opts.local.kind === "unix"
+    ? await bindUnixDatagram(opts.local.path)
+    : await bindUdp(opts.local.host, opts.local.port, opts.family);
+  try {
+    ctx.log.info(`listening on ${formatAddr(conn.addr)}`);
+    // Named for the listening address: no peer is known yet when it starts.
+    const name = formatAddr(conn.addr);
+    if (opts.serve !== undefined && isServeName(opts.serve)) {
+      await serveDatagrams(conn, opts.serve, {
+        keepOpen: opts.keepOpen,
+        admit,
+        log: ctx.log,
+        signal: ctx.signal,
+      });
+      return;
+    }
+    await runDatagramSession(
+      conn,
+      { peer: opts.keepOpen ? "every" : "first", name, admit },
+      opts,
+      ctx,
+    );
+  } finally {
+    try {
+      conn.close();
+    } catch { /* closed by the relay */ }
+    if (path !== undefined) await removeSocketFile(path);
+  }
+}
+
+/**
+ * Binds a UDP socket like a TCP listener binds: no host means all
+ * interfaces, IPv6 and IPv4 (`[::]`), or `0.0.0.0` where IPv6 is missing.
+ */
+async function bindUdp(
+  host: string | undefined,
+  port: number,
+  family: 4 | 6 | undefined,
+): Promise<Deno.DatagramConn> {
+  if (host === undefined) {
+    if (family === 4) return bindOn("0.0.0.0", port);
+    try {
+      return bindOn("::", port);
+    } catch (err) {
+      if (family === 6 || /already in use/.test((err as Error).message)) throw err;
+      return bindOn("0.0.0.0", port);
+    }
+  }
+  const [first] = await resolveHost(host, { family });
+  return bindOn(first.address, port);
+}
+
+function bindOn(hostname: string, port: number): Deno.DatagramConn {
+  try {
+    return Deno.listenDatagram({ transport: "udp", hostname, port });
+  } catch (err) {
+    throw networkError(`listen ${formatHostPort(hostname, port)}`, err);
+  }
+}

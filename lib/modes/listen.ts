@@ -1,0 +1,170 @@
+/**
+ * `socktool -l [HOST] PORT`: listens and serves clients. Without `-k` it
+ * serves the first client let in, then stops listening (netcat's default);
+ * with `-k` (or `--broker`/`--chat`) it serves clients concurrently until
+ * stopped. What a client is served with is chosen once: stdin/stdout, a
+ * program (`-e`/`-c`), a built-in responder (`--serve`), a forward target
+ * (`--forward`), or the broker room.
+ *
+ * Everything that can be wrong with the command line (a malformed `--allow`
+ * rule, an unreadable `--allowfile`, a missing `-e` program) is found before
+ * the listener opens.
+ *
+ * @module
+ */
+
+import { formatAddr, unmapIPv4 } from "../net/address.ts";
+import { usageError } from "../errors.ts";
+import type { ListenOptions } from "../cli/options.ts";
+import { listenTcp } from "../net/tcp_listen.ts";
+import { listenUnix } from "../net/unix_listen.ts";
+import { runSession, type SessionContext, summaryLine } from "../session/session.ts";
+import { loadAccessPolicy } from "../serve/access.ts";
+import { acceptClients, type ClientHandler } from "../serve/accept.ts";
+import { StdioHub } from "../serve/stdio_hub.ts";
+import { Broker } from "../serve/broker.ts";
+import { type ExecProgram, type PeerInfo, resolveExec, runExecSession } from "../session/exec.ts";
+import { forwardClient } from "../serve/forward.ts";
+import { isServeName, serveStream } from "../serve/services.ts";
+
+/**
+ * Runs listen mode to its end.
+ *
+ * @example
+ * ```ts
+ * await listenMode(parseCommandLine(["-l", "9999"]) as ListenOptions, ctx);
+ * ```
+ */
+export async function listenMode(opts: ListenOptions, ctx: SessionContext): Promise<void> {
+  const access = await loadAccessPolicy(opts);
+  const program = resolveExec(opts);
+  if (opts.serve !== undefined && !isServeName(opts.serve)) {
+    throw usageError(`unknown --serve name '${opts.serve}'`);
+  }
+  if (opts.transport === "udp" || opts.transport === "unixgram") {
+    throw usageError(`${opts.transport} listen is served by datagramListenMode`);
+  }
+  // The TLS stack loads only for --ssl (it costs ~75 ms of start-up).
+  const prepare = opts.tls
+    ? await (await import("./tls_setup.ts")).tlsServer(opts.tls, ctx.log, opts.waitMs)
+    : undefined;
+  // A Unix listener removes its socket file when closed (lib/net/unix_listen.ts).
+  const listener = opts.local.kind === "unix"
+    ? await listenUnix(opts.local.path)
+    : await listenTcp(opts.local.host, opts.local.port, { family: opts.family });
+  ctx.log.info(`listening on ${formatAddr(listener.addr)}`);
+  const serving = clientHandler(opts, ctx, program);
+  try {
+    await acceptClients(listener, serving.handle, {
+      keepOpen: opts.keepOpen || opts.broker || opts.chat,
+      maxConns: opts.maxConns,
+      access,
+      prepare,
+      log: ctx.log,
+      signal: serving.stopped ? AbortSignal.any([ctx.signal, serving.stopped]) : ctx.signal,
+    });
+  } finally {
+    serving.close?.();
+  }
+}
+
+/** How each client is served, chosen once from the options. */
+interface Serving {
+  handle: ClientHandler;
+  /** Aborts when the whole listener should end (stdout gone, `-q`). */
+  stopped?: AbortSignal;
+  close?: () => void;
+}
+
+function clientHandler(
+  opts: ListenOptions,
+  ctx: SessionContext,
+  program: ExecProgram | undefined,
+): Serving {
+  if (program) {
+    return {
+      handle: async (conn, name, signal) => {
+        await runExecSession(conn, name, peerOf(conn), opts, { ...ctx, signal }, program);
+      },
+    };
+  }
+  if (opts.serve !== undefined && isServeName(opts.serve)) {
+    const service = opts.serve;
+    return {
+      handle: async (conn, name, signal) => {
+        await serveStream(service, conn, { signal, idleTimeoutMs: opts.waitMs });
+        ctx.log.info(`${name}: served ${service}`);
+      },
+    };
+  }
+  if (opts.forward) {
+    const { host, port } = opts.forward;
+    return {
+      handle: async (conn, name, signal) => {
+        const stages = ctx.transforms?.(signal, false);
+        try {
+          const result = await forwardClient(conn, {
+            host,
+            port,
+            family: opts.family,
+            waitMs: opts.waitMs,
+            signal,
+            stages,
+            onEvent: (m) => ctx.log.debug(`${name}: ${m}`),
+          });
+          ctx.log.info(summaryLine(`${name} (forwarded)`, result));
+        } finally {
+          stages?.finish();
+        }
+      },
+    };
+  }
+  if (opts.broker || opts.chat) {
+    const broker = new Broker({
+      chat: opts.chat,
+      log: ctx.log,
+      local: opts.recvOnly ? undefined : ctx.local,
+      idleTimeoutMs: opts.waitMs,
+    });
+    return {
+      handle: (conn, name, signal) => broker.serve(conn, name, signal),
+      close: () => broker.close(),
+    };
+  }
+  if (opts.keepOpen) {
+    // One data path for the hub: stdin's broadcast and every client's data.
+    const stages = ctx.transforms?.(ctx.signal, false);
+    const hub = new StdioHub({
+      local: ctx.local,
+      localIsTerminal: ctx.localIsTerminal,
+      halfClose: !opts.noShutdown,
+      direction: opts.sendOnly ? "send" : opts.recvOnly ? "recv" : "both",
+      stages,
+      log: ctx.log,
+      idleTimeoutMs: opts.waitMs,
+      quitAfterEofMs: opts.quitAfterEofMs,
+    });
+    return {
+      handle: (conn, name, signal) => hub.serve(conn, name, signal),
+      stopped: hub.stopped,
+      close: () => {
+        hub.close();
+        stages?.finish();
+      },
+    };
+  }
+  return {
+    handle: async (conn, name, signal) => {
+      await runSession(conn, name, opts, { ...ctx, signal });
+    },
+  };
+}
+
+/** The client's address for `SOCKTOOL_PEER_ADDR`/`_PORT` (IPv4-mapped shown as IPv4). */
+function peerOf(conn: Deno.Conn): PeerInfo {
+  const addr = conn.remoteAddr;
+  if (addr.transport === "tcp" || addr.transport === "udp") {
+    return { addr: unmapIPv4(addr.hostname), port: addr.port };
+  }
+  return { addr: formatAddr(addr) };
+}

@@ -1,0 +1,96 @@
+/**
+ * Turns the `--ssl*` options into what a mode needs: for a client, a wrapper
+ * that makes a connection TLS; for a listener, a per-client `prepare` hook.
+ * Files are read up front, so a bad key or certificate is a usage error
+ * (exit 2) before any socket opens.
+ *
+ * @module
+ */
+
+import type { TlsOptions } from "../cli/options.ts";
+import type { Logger } from "../io/log.ts";
+import { loadTlsFiles } from "../tls/files.ts";
+import { connectTls, INSECURE_WARNING } from "../tls/connect.ts";
+import { acceptTls, createTlsServer } from "../tls/listen.ts";
+import { formatTlsInfo } from "../tls/info.ts";
+
+/** Makes a connection TLS as a client. */
+export type TlsClientWrap = (
+  conn: Deno.Conn,
+  peerName: string,
+  signal: AbortSignal,
+) => Promise<Deno.Conn>;
+
+/**
+ * Prepares the client side of `--ssl`: loads the files, warns about
+ * `--ssl-insecure` (every time), and returns the wrapper.
+ *
+ * @param serverName the name to send as SNI and to verify: `--ssl-servername`,
+ *   else the host the user typed
+ * @example
+ * ```ts
+ * const wrap = await tlsClient(opts.tls, "example.test", log, 5000);
+ * const tlsConn = await wrap(tcpConn, "203.0.113.5:443", signal);
+ * ```
+ */
+export async function tlsClient(
+  tls: TlsOptions,
+  serverName: string,
+  log: Logger,
+  timeoutMs?: number,
+): Promise<TlsClientWrap> {
+  const material = await loadTlsFiles({ cert: tls.cert, key: tls.key, trustFile: tls.trustFile });
+  if (tls.insecure) log.warn(INSECURE_WARNING);
+  return async (conn, peerName, signal) => {
+    const session = await connectTls(conn, {
+      serverName: tls.serverName ?? serverName,
+      caCerts: material.caCerts,
+      cert: material.cert,
+      key: material.key,
+      alpnProtocols: tls.alpn,
+      insecure: tls.insecure,
+      signal,
+      timeoutMs,
+      peerName,
+    });
+    for (const line of formatTlsInfo(session.info)) log.info(`${peerName}: ${line}`);
+    return session.conn;
+  };
+}
+
+/**
+ * Prepares the server side of `--ssl`: the given certificate and key, or a
+ * fresh self-signed certificate whose fingerprint is printed on stderr (always,
+ * since a client needs it to check what it talks to). Returns the per-client
+ * hook for the accept loop.
+ *
+ * @example
+ * ```ts
+ * const prepare = await tlsServer(opts.tls, log, opts.waitMs);
+ * await acceptClients(listener, handler, { ...options, prepare });
+ * ```
+ */
+export async function tlsServer(
+  tls: TlsOptions,
+  log: Logger,
+  timeoutMs?: number,
+): Promise<(conn: Deno.Conn, name: string, signal: AbortSignal) => Promise<Deno.Conn>> {
+  const material = tls.cert || tls.key
+    ? await loadTlsFiles({ cert: tls.cert, key: tls.key })
+    : undefined;
+  const server = await createTlsServer({
+    cert: material?.cert,
+    key: material?.key,
+    alpnProtocols: tls.alpn,
+  });
+  if (server.generated) {
+    log.warn(`self-signed certificate SHA-256 ${server.fingerprint}`);
+  } else {
+    log.info(`certificate ${server.subject} SHA-256 ${server.fingerprint}`);
+  }
+  return async (conn, name, signal) => {
+    const session = await acceptTls(conn, server, { signal, timeoutMs, peerName: name });
+    for (const line of formatTlsInfo(session.info)) log.debug(`${name}: ${line}`);
+    return session.conn;
+  };
+}

@@ -1,0 +1,78 @@
+/**
+ * Opens a TCP listener and accepts clients: all interfaces (IPv4 and IPv6)
+ * when no address is given.
+ *
+ * @module
+ */
+
+import { formatAddr, formatHostPort } from "./address.ts";
+import { networkError } from "../errors.ts";
+import { resolveHost } from "./resolve.ts";
+
+/** Options for {@linkcode listenTcp}. */
+export interface ListenTcpOptions {
+  /** `-4` / `-6`: with no host, all interfaces of that family only. */
+  family?: 4 | 6;
+}
+
+/**
+ * Listens on `host:port` (port 0: a free port the system picks). With no
+ * host, listens on `[::]`, which on Linux also accepts IPv4 clients; falls
+ * back to `0.0.0.0` where IPv6 is missing.
+ *
+ * @example
+ * ```ts
+ * const listener = await listenTcp(undefined, 0);
+ * console.error(formatAddr(listener.addr)); // [::]:43817
+ * ```
+ */
+export async function listenTcp(
+  host: string | undefined,
+  port: number,
+  opts: ListenTcpOptions = {},
+): Promise<Deno.TcpListener> {
+  if (host === undefined) {
+    if (opts.family === 4) return listenOn("0.0.0.0", port);
+    try {
+      return listenOn("::", port);
+    } catch (err) {
+      if (opts.family === 6 || (err as Error).name === "AddrInUse") throw err;
+      return listenOn("0.0.0.0", port);
+    }
+  }
+  const [first] = await resolveHost(host, { family: opts.family });
+  return listenOn(first.address, port);
+}
+
+function listenOn(hostname: string, port: number): Deno.TcpListener {
+  try {
+    return Deno.listen({ hostname, port, transport: "tcp" });
+  } catch (err) {
+    throw networkError(`listen ${formatHostPort(hostname, port)}`, err);
+  }
+}
+
+/**
+ * Accepts one client, or resolves `null` when `signal` aborts first.
+ *
+ * @example
+ * ```ts
+ * const conn = await acceptOne(listener, signal);
+ * ```
+ */
+export async function acceptOne<C extends Deno.Conn>(
+  listener: Deno.Listener<C>,
+  signal?: AbortSignal,
+): Promise<C | null> {
+  if (signal?.aborted) return null;
+  const onAbort = () => listener.close();
+  signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    return await listener.accept();
+  } catch (err) {
+    if (signal?.aborted) return null;
+    throw networkError(`accept on ${formatAddr(listener.addr)}`, err);
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * Opens the socket of a UDP client (`socktool -u HOST PORT`): resolves the
+ * target, binds the local side (`-s`, `-p`, or any), and names the peer.
+ * UDP has no handshake, so the first address the name resolves to is the
+ * one used, as in netcat.
+ *
+ * @module
+ */
+
+import { formatAddr, formatHostPort, ipVersion } from "./address.ts";
+import { networkError, usageError } from "../errors.ts";
+import { resolveHost } from "./resolve.ts";
+import type { DatagramSocket } from "./udp_duplex.ts";
+
+/** A bound datagram socket and the one peer a client session talks to. */
+export interface DatagramClient {
+  /** The bound socket; the caller closes it. */
+  conn: DatagramSocket;
+  /** Where datagrams go, and the only source whose datagrams are taken. */
+  peer: Deno.Addr;
+  /** The peer in messages, e.g. `127.0.0.1:9999`. */
+  name: string;
+  /** Closes the socket and removes any file it was bound to. */
+  close(): Promise<void>;
+}
+
+/** Options for {@linkcode openUdpClient}. */
+export interface UdpClientOptions {
+  /** `-4` / `-6`. */
+  family?: 4 | 6;
+  /** `-s`: the local address to bind. */
+  sourceAddr?: string;
+  /** `-p`: the local port to bind. */
+  sourcePort?: number;
+}
+
+/**
+ * Binds a UDP socket for talking to `host:port`.
+ *
+ * @example
+ * ```ts
+ * const client = await openUdpClient("127.0.0.1", 7, { sourcePort: 5000 });
+ * await client.conn.send(new TextEncoder().encode("ping"), client.peer);
+ * await client.close();
+ * ```
+ */
+export async function openUdpClient(
+  host: string,
+  port: number,
+  opts: UdpClientOptions = {},
+): Promise<DatagramClient> {
+  const sourceFamily = opts.sourceAddr === undefined ? 0 : ipVersion(opts.sourceAddr);
+  const targetFamily = ipVersion(host);
+  if (sourceFamily !== 0 && targetFamily !== 0 && sourceFamily !== targetFamily) {
+    throw usageError(
+      `option -s gives an IPv${sourceFamily} address, but ${host} is an IPv${targetFamily} address`,
+    );
+  }
+  const family = opts.family ?? (sourceFamily || undefined);
+  const [target] = await resolveHost(host, { family });
+  const local = opts.sourceAddr === undefined
+    ? (target.family === 6 ? "::" : "0.0.0.0")
+    : (await resolveHost(opts.sourceAddr, { family: target.family }))[0].address;
+  const localPort = opts.sourcePort ?? 0;
+  let conn: Deno.DatagramConn;
+  try {
+    conn = Deno.listenDatagram({ transport: "udp", hostname: local, port: localPort });
+  } catch (err) {
+    throw networkError(`bind ${formatHostPort(local, localPort)}`, err);
+  }
+  const peer: Deno.NetAddr = { transport: "udp", hostname: target.address, port };
+  return {
+    conn,
+    peer,
+    name: formatAddr(peer),
+    close: () => {
+      try {
+        conn.close();
+      } catch { /* closed by the relay */ }
+      return Promise.resolve();
+    },
+  };
+}

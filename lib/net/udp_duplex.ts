@@ -1,0 +1,307 @@
+/**
+ * A datagram socket (UDP or Unix datagram) as a {@linkcode Duplex}, so that
+ * datagram sessions run through the same relay as stream sessions: `read()`
+ * returns one datagram, `write()` sends one.
+ *
+ * @module
+ */
+
+import type { Duplex } from "../session/relay.ts";
+import { unmapIPv4 } from "./address.ts";
+
+/**
+ * The largest datagram socktool sends: the most a UDP datagram over IPv4 can
+ * carry (65535 − 20 − 8). A bigger chunk from stdin is split into datagrams of
+ * at most this size; the same limit is used for IPv6 and Unix datagrams so
+ * that a receiver with a 64 KiB buffer never truncates one.
+ */
+export const MAX_DATAGRAM = 65507;
+
+/**
+ * The part of `Deno.DatagramConn` a session uses; a Unix datagram socket is
+ * wrapped to this shape (see `unix_datagram.ts`).
+ */
+export type DatagramSocket = Pick<Deno.DatagramConn, "receive" | "send" | "close" | "addr">;
+
+/** Reads into a caller's buffer at least this large go straight to the socket. */
+const RECEIVE_SIZE = 65536;
+
+/** Options for {@linkcode DatagramDuplex}. */
+export interface DatagramDuplexOptions {
+  /**
+   * Who the session talks to. An address: only that peer (a client's
+   * target); datagrams from anyone else are dropped. `"first"`: the sender of
+   * the first datagram, then only that peer (`-ul`). `"every"`: every peer
+   * that has sent a datagram (`-ulk`); writes go to all of them. In both of
+   * the last two, writes wait until there is a peer.
+   */
+  peer: Deno.Addr | "first" | "every";
+  /** A datagram already received from the peer: the first `read()` returns it. */
+  pending?: Uint8Array;
+  /**
+   * `-w`: `read()` ends (returns `null`) after this many ms without a
+   * datagram either way, since a datagram peer never signals its end. In
+   * `"first"` mode the wait for the first datagram does not count.
+   */
+  idleMs?: number;
+  /** The largest datagram to send (default {@linkcode MAX_DATAGRAM}). */
+  maxDatagram?: number;
+  /**
+   * `--allow`/`--deny`: asked about a sender before it becomes a peer; a
+   * refused sender's datagrams are dropped unread by the session.
+   */
+  admit?: (addr: Deno.Addr) => boolean;
+  /** Told about each new peer (`"first"` and `"every"` modes). */
+  onPeer?: (addr: Deno.Addr) => void;
+  /** Told about a datagram dropped because it came from another peer. */
+  onStranger?: (addr: Deno.Addr) => void;
+  /** Told once, the first time a write is split into several datagrams. */
+  onSplit?: (length: number, max: number) => void;
+}
+
+/**
+ * Tells whether two datagram addresses name the same peer (IPv4-mapped IPv6
+ * counts as the IPv4 address it is).
+ *
+ * @example
+ * ```ts
+ * sameAddr(
+ *   { transport: "udp", hostname: "::ffff:127.0.0.1", port: 9 },
+ *   { transport: "udp", hostname: "127.0.0.1", port: 9 },
+ * ); // true
+ * ```
+ */
+export function sameAddr(a: Deno.Addr, b: Deno.Addr): boolean {
+  if (a.transport === "unixpacket" || b.transport === "unixpacket") {
+    return a.transport === b.transport &&
+      (a as Deno.UnixAddr).path === (b as Deno.UnixAddr).path;
+  }
+  const x = a as Deno.NetAddr;
+  const y = b as Deno.NetAddr;
+  return x.port === y.port && unmapIPv4(x.hostname) === unmapIPv4(y.hostname);
+}
+
+/** Whether a peer can be answered: an unbound Unix datagram sender cannot. */
+function canAnswer(addr: Deno.Addr): boolean {
+  return addr.transport !== "unixpacket" || !!(addr as Deno.UnixAddr).path;
+}
+
+/**
+ * A {@linkcode Duplex} over a datagram socket (`Deno.DatagramConn`). `closeWrite()` does
+ * nothing (a datagram socket has no half-close); `close()` closes the socket.
+ *
+ * @example
+ * ```ts
+ * const sock = Deno.listenDatagram({ transport: "udp", hostname: "0.0.0.0", port: 0 });
+ * const peer: Deno.NetAddr = { transport: "udp", hostname: "127.0.0.1", port: 7 };
+ * await relay(stdioDuplex(), new DatagramDuplex(sock, { peer, idleMs: 1000 }));
+ * ```
+ */
+export class DatagramDuplex implements Duplex {
+  #conn: DatagramSocket;
+  #opts: DatagramDuplexOptions;
+  #peers: Deno.Addr[];
+  #pending: Uint8Array | undefined;
+  #spill: Uint8Array | undefined;
+  #buf: Uint8Array | undefined;
+  #lastActivity = performance.now();
+  #split = false;
+  #closed = false;
+  #peerWaiters: (() => void)[] = [];
+  /** The one peer (fixed, or the first sender once known). */
+  #fixed: Deno.Addr | undefined;
+  /** Its address as compared (IPv4-mapped shown as IPv4). */
+  #peerHost: string | undefined;
+  #isGone = false;
+
+  /**
+   * Wraps a datagram socket as a duplex that talks to one peer.
+   *
+   * @param conn the socket, already bound
+   * @param opts the peer policy and limits
+   */
+  constructor(conn: DatagramSocket, opts: DatagramDuplexOptions) {
+    if (opts.maxDatagram !== undefined && !(opts.maxDatagram >= 1)) {
+      throw new RangeError(`maxDatagram must be 1 or more, got ${opts.maxDatagram}`);
+    }
+    this.#conn = conn;
+    this.#opts = opts;
+    this.#peers = [];
+    this.#pending = opts.pending;
+    if (typeof opts.peer !== "string") this.#fix(opts.peer);
+  }
+
+  /** The peers writes go to. */
+  get peers(): readonly Deno.Addr[] {
+    return this.#peers;
+  }
+
+  /** The local address of the socket. */
+  get localAddr(): Deno.Addr {
+    return this.#conn.addr;
+  }
+
+  /**
+   * Reads one datagram into `p` (a datagram longer than `p` is returned over
+   * several reads). Resolves `null` once `idleMs` pass without traffic, or
+   * once a send to the one peer has failed.
+   */
+  async read(p: Uint8Array): Promise<number | null> {
+    if (this.#spill) return this.#fromSpill(p);
+    if (this.#pending) {
+      const data = this.#pending;
+      this.#pending = undefined;
+      return this.#deliver(data, p);
+    }
+    for (;;) {
+      const direct = p.length >= RECEIVE_SIZE;
+      const target = direct ? p : (this.#buf ??= new Uint8Array(RECEIVE_SIZE));
+      const got = await this.#receive(target);
+      if (got === null) return null;
+      const [data, from] = got;
+      if (!this.#accept(from)) continue;
+      if (this.#opts.idleMs) this.#lastActivity = performance.now();
+      if (direct) return data.length;
+      return this.#deliver(data, p);
+    }
+  }
+
+  /**
+   * Sends the first `maxDatagram` bytes of `p` as one datagram to every peer
+   * and resolves with the count sent; `writeAll` sends the rest as further
+   * datagrams. In `"every"` mode, waits until some peer has sent a datagram.
+   */
+  async write(p: Uint8Array): Promise<number> {
+    const max = this.#opts.maxDatagram ?? MAX_DATAGRAM;
+    const n = Math.min(p.length, max);
+    if (p.length > max && !this.#split) {
+      this.#split = true;
+      this.#opts.onSplit?.(p.length, max);
+    }
+    while (this.#peers.length === 0) {
+      if (this.#closed) throw new Deno.errors.BadResource("the socket is closed");
+      await new Promise<void>((resolve) => this.#peerWaiters.push(resolve));
+    }
+    const datagram = n === p.length ? p : p.subarray(0, n);
+    const targets = this.#peers.filter(canAnswer);
+    if (this.#opts.peer === "every") {
+      // One peer gone must not end a keep-open listener: forget it, serve the rest.
+      const results = await Promise.allSettled(targets.map((a) => this.#conn.send(datagram, a)));
+      results.forEach((r, i) => {
+        if (r.status === "rejected") this.#peers = this.#peers.filter((a) => a !== targets[i]);
+      });
+    } else {
+      try {
+        for (const addr of targets) await this.#conn.send(datagram, addr);
+      } catch (err) {
+        // The one peer is gone (a Unix socket removed, say): nothing more
+        // will come from it either, so reading ends too. Closing the socket
+        // is what ends a pending receive.
+        this.#isGone = true;
+        this.close();
+        throw err;
+      }
+    }
+    if (this.#opts.idleMs) this.#lastActivity = performance.now();
+    return n;
+  }
+
+  /** A datagram socket has no half-close: the peer learns nothing. */
+  closeWrite(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** Closes the socket; pending reads reject, waiting writes fail. Twice does nothing. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      this.#conn.close();
+    } catch { /* already closed */ }
+    for (const wake of this.#peerWaiters.splice(0)) wake();
+  }
+
+  #accept(from: Deno.Addr): boolean {
+    const fixed = this.#fixed;
+    if (fixed) {
+      // The hot path of a UDP flood: a plain comparison before any parsing.
+      const net = from as Deno.NetAddr;
+      if (
+        this.#peerHost !== undefined && net.port === (fixed as Deno.NetAddr).port &&
+        (net.hostname === this.#peerHost || unmapIPv4(net.hostname) === this.#peerHost)
+      ) return true;
+      if (this.#peerHost === undefined && sameAddr(from, fixed)) return true;
+      this.#opts.onStranger?.(from);
+      return false;
+    }
+    if (this.#opts.peer === "first") {
+      if (this.#opts.admit && !this.#opts.admit(from)) return false;
+      this.#fix(from);
+      this.#lastActivity = performance.now();
+    } else if (!this.#peers.some((a) => sameAddr(a, from))) {
+      if (this.#opts.admit && !this.#opts.admit(from)) return false;
+      this.#peers.push(from);
+    } else {
+      return true;
+    }
+    this.#opts.onPeer?.(from);
+    for (const wake of this.#peerWaiters.splice(0)) wake();
+    return true;
+  }
+
+  #fix(peer: Deno.Addr): void {
+    this.#fixed = peer;
+    this.#peers = [peer];
+    this.#peerHost = peer.transport === "unixpacket"
+      ? undefined
+      : unmapIPv4((peer as Deno.NetAddr).hostname);
+  }
+
+  #deliver(data: Uint8Array, p: Uint8Array): number {
+    const n = Math.min(data.length, p.length);
+    p.set(data.subarray(0, n));
+    // The internal buffer is reused by the next receive: keep a copy of the rest.
+    if (n < data.length) this.#spill = data.slice(n);
+    return n;
+  }
+
+  #fromSpill(p: Uint8Array): number {
+    const spill = this.#spill!;
+    const n = Math.min(spill.length, p.length);
+    p.set(spill.subarray(0, n));
+    this.#spill = n < spill.length ? spill.subarray(n) : undefined;
+    return n;
+  }
+
+  /** One receive, or `null` when the idle time passes or the peer is gone. */
+  async #receive(target: Uint8Array): Promise<[Uint8Array, Deno.Addr] | null> {
+    if (this.#isGone) return null;
+    // Waiting for the first peer is not idleness.
+    const idle = this.#opts.peer === "first" && !this.#fixed ? 0 : this.#opts.idleMs ?? 0;
+    const recv = this.#conn.receive(target);
+    try {
+      // Without -w, no timer and no race: a datagram flood costs one await each.
+      if (idle <= 0) return await recv;
+      for (;;) {
+        const quiet = performance.now() - this.#lastActivity;
+        if (quiet >= idle) {
+          recv.catch(() => {}); // rejects when the relay closes the socket
+          return null;
+        }
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const tick = new Promise<null>((resolve) =>
+          timer = setTimeout(resolve, idle - quiet, null)
+        );
+        try {
+          const got = await Promise.race([recv, tick]);
+          if (got !== null) return got;
+        } finally {
+          clearTimeout(timer);
+        }
+      }
+    } catch (err) {
+      if (this.#isGone) return null;
+      throw err;
+    }
+  }
+}

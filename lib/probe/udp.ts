@@ -1,0 +1,104 @@
+/**
+ * Probes UDP ports (`-zu`) as netcat does: send a small datagram ("X") and
+ * see what comes back. A reply means open. netcat also hears the host's ICMP
+ * "port unreachable" through a connected socket and reports such a port
+ * closed; Deno's datagram sockets are never connected, so that message never
+ * reaches us, and a port that stays silent is reported `open|filtered` (which
+ * netcat would count as open, and so do we for the exit code).
+ *
+ * One socket probes every port: all datagrams go out at once, and replies
+ * are matched to ports by their source.
+ *
+ * @module
+ */
+
+import { sameAddr } from "../net/udp_duplex.ts";
+import type { ProbeResult } from "./result.ts";
+
+/** How long silent ports are waited for when `-w` is not given. */
+export const DEFAULT_UDP_WAIT_MS = 1000;
+
+/** Options for {@linkcode probeUdpPorts}. */
+export interface ProbeUdpOptions {
+  /** `-w`: how long to wait for replies after the last datagram goes out. */
+  timeoutMs?: number;
+  /** Stops waiting (SIGINT, SIGTERM). */
+  signal?: AbortSignal;
+}
+
+/**
+ * Sends "X" to every port of `address` and collects replies for
+ * `timeoutMs`; resolves with one result per port, in the order of `ports`.
+ *
+ * @example
+ * ```ts
+ * const results = await probeUdpPorts("127.0.0.1", [53, 123], { timeoutMs: 500 });
+ * ```
+ */
+export async function probeUdpPorts(
+  address: string,
+  ports: readonly number[],
+  opts: ProbeUdpOptions = {},
+): Promise<ProbeResult[]> {
+  const started = performance.now();
+  const wait = opts.timeoutMs || DEFAULT_UDP_WAIT_MS;
+  const sock = Deno.listenDatagram({
+    transport: "udp",
+    hostname: address.includes(":") ? "::" : "0.0.0.0",
+    port: 0,
+  });
+  const answered = new Map<number, number>();
+  const failed = new Map<number, string>();
+  const wanted = new Set(ports);
+  const payload = new TextEncoder().encode("X");
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const stop = () => {
+    try {
+      sock.close();
+    } catch { /* closed */ }
+  };
+  opts.signal?.addEventListener("abort", stop, { once: true });
+  try {
+    const listening = (async () => {
+      const buf = new Uint8Array(65536);
+      for (;;) {
+        let from: Deno.Addr;
+        try {
+          [, from] = await sock.receive(buf);
+        } catch {
+          return; // closed: the wait is over
+        }
+        const port = (from as Deno.NetAddr).port;
+        const expected: Deno.Addr = { transport: "udp", hostname: address, port };
+        if (wanted.has(port) && sameAddr(from, expected) && !answered.has(port)) {
+          answered.set(port, performance.now() - started);
+          if (answered.size === wanted.size) return stop();
+        }
+      }
+    })();
+    for (const port of ports) {
+      if (opts.signal?.aborted) break;
+      try {
+        await sock.send(payload, { transport: "udp", hostname: address, port });
+      } catch (err) {
+        failed.set(port, (err as Error).message);
+      }
+    }
+    timer = setTimeout(stop, wait);
+    await listening;
+  } finally {
+    clearTimeout(timer);
+    opts.signal?.removeEventListener("abort", stop);
+    stop();
+  }
+  const elapsed = performance.now() - started;
+  return ports.map((port): ProbeResult => {
+    const ms = answered.get(port);
+    if (ms !== undefined) return { port, protocol: "udp", state: "open", ms };
+    const reason = failed.get(port);
+    if (reason !== undefined) {
+      return { port, protocol: "udp", state: "closed", reason, ms: elapsed };
+    }
+    return { port, protocol: "udp", state: "open|filtered", reason: "no reply", ms: elapsed };
+  });
+}

@@ -1,0 +1,143 @@
+/**
+ * Connects to a target through a SOCKS5, SOCKS4(a) or HTTP `CONNECT` proxy
+ * and returns the connection ready for the session's bytes (or for a TLS
+ * handshake with the target).
+ *
+ * @module
+ */
+
+import { formatHostPort, ipVersion } from "../net/address.ts";
+import { causeInWords, ExitCode, SocktoolError, usageError } from "../errors.ts";
+import { httpConnectHandshake } from "./http.ts";
+import { ProxyFailure } from "./failure.ts";
+import { socks4Handshake } from "./socks4.ts";
+import { socks5Handshake } from "./socks5.ts";
+import { connectTcp } from "../net/tcp_connect.ts";
+
+/** A proxy, as `--proxy`, `--proxy-type` and `--proxy-auth` give it. */
+export interface ProxySpec {
+  /** Proxy host. */
+  host: string;
+  /** Proxy port. */
+  port: number;
+  /** Proxy protocol. */
+  type: "socks5" | "socks4" | "http";
+  /** SOCKS5 user/password, HTTP Basic; SOCKS4 sends `user` as its user id. */
+  auth?: { user: string; pass: string };
+}
+
+/** Options for {@linkcode connectViaProxy}. */
+export interface ProxyConnectOptions {
+  /** The proxy to go through. */
+  proxy: ProxySpec;
+  /** Where the proxy should connect; a name is resolved by the proxy. */
+  target: { host: string; port: number };
+  /** `-4` / `-6` for reaching the proxy itself. */
+  family?: 4 | 6;
+  /** Limit in milliseconds for reaching the proxy, and again for its handshake. */
+  timeoutMs?: number;
+  /** Aborts the attempt (SIGINT, SIGTERM). */
+  signal?: AbortSignal;
+}
+
+/**
+ * Checks what can be checked before connecting: SOCKS4 reaches IPv4 and
+ * names only and has no password; SOCKS5 fields hold at most 255 bytes.
+ *
+ * @throws {SocktoolError} a usage error (exit 2)
+ * @example
+ * ```ts
+ * checkProxyOptions(opts); // before any connection is tried
+ * ```
+ */
+export function checkProxyOptions(opts: Pick<ProxyConnectOptions, "proxy" | "target">): void {
+  const { proxy, target } = opts;
+  const bytes = (s: string) => new TextEncoder().encode(s).length;
+  if (proxy.type === "socks4") {
+    if (ipVersion(target.host) === 6) {
+      throw usageError("a socks4 proxy cannot reach an IPv6 address: use --proxy-type socks5");
+    }
+    if (proxy.auth?.pass) {
+      throw usageError("a socks4 proxy takes a user id and no password: use --proxy-auth USER:");
+    }
+  }
+  if (proxy.type === "socks5") {
+    if (ipVersion(target.host) === 0 && bytes(target.host) > 255) {
+      throw usageError("host name too long for socks5 (at most 255 bytes)");
+    }
+    if (proxy.auth && (bytes(proxy.auth.user) > 255 || bytes(proxy.auth.pass) > 255)) {
+      throw usageError("--proxy-auth user name and password must be at most 255 bytes each");
+    }
+  }
+}
+
+/**
+ * Connects to the proxy, asks it for the target, and returns the connection
+ * with the proxy's reply read exactly: the next byte is the target's.
+ *
+ * @throws {SocktoolError} exit 1 naming the proxy or the target and the cause in words
+ * @example
+ * ```ts
+ * const conn = await connectViaProxy({
+ *   proxy: { host: "127.0.0.1", port: 1080, type: "socks5" },
+ *   target: { host: "example.com", port: 80 },
+ * });
+ * ```
+ */
+export async function connectViaProxy(opts: ProxyConnectOptions): Promise<Deno.TcpConn> {
+  checkProxyOptions(opts);
+  const { proxy, target } = opts;
+  const proxyName = `${proxy.type} proxy ${formatHostPort(proxy.host, proxy.port)}`;
+  let conn: Deno.TcpConn;
+  try {
+    conn = await connectTcp(proxy.host, proxy.port, {
+      family: opts.family,
+      timeoutMs: opts.timeoutMs,
+      signal: opts.signal,
+      action: () => `connect to ${proxyName}`,
+    });
+  } catch (err) {
+    // Connect failures already name the proxy; a failed lookup of its name does not.
+    if (opts.signal?.aborted || (err as Error).message?.startsWith(`connect to ${proxyName}:`)) {
+      throw err;
+    }
+    throw new SocktoolError(`connect to ${proxyName}: ${causeInWords(err)}`, ExitCode.Network, {
+      cause: err,
+    });
+  }
+
+  let timedOut = false;
+  const onAbort = () => conn.close();
+  const timer = opts.timeoutMs === undefined ? undefined : setTimeout(() => {
+    timedOut = true;
+    conn.close();
+  }, opts.timeoutMs);
+  opts.signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    if (proxy.type === "socks5") await socks5Handshake(conn, target, proxy.auth);
+    else if (proxy.type === "socks4") await socks4Handshake(conn, target, proxy.auth?.user);
+    else await httpConnectHandshake(conn, target, proxy.auth);
+    return conn;
+  } catch (err) {
+    if (!timedOut && !opts.signal?.aborted) conn.close();
+    if (opts.signal?.aborted) throw opts.signal.reason ?? err;
+    const targetName = formatHostPort(target.host, target.port);
+    if (err instanceof ProxyFailure && err.about === "target") {
+      throw new SocktoolError(
+        `connect ${targetName} via ${proxyName}: ${err.message}`,
+        ExitCode.Network,
+      );
+    }
+    const words = timedOut
+      ? "handshake timed out"
+      : err instanceof ProxyFailure
+      ? err.message
+      : err instanceof Deno.errors.UnexpectedEof
+      ? "closed the connection during the handshake"
+      : causeInWords(err);
+    throw new SocktoolError(`${proxyName}: ${words}`, ExitCode.Network, { cause: err });
+  } finally {
+    clearTimeout(timer);
+    opts.signal?.removeEventListener("abort", onAbort);
+  }
+}

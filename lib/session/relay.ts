@@ -1,0 +1,343 @@
+/**
+ * The relay: copies bytes both ways between the local side (stdin/stdout, or
+ * a program, or another connection) and the remote side, until a stop rule
+ * fires. Every mode obtains a connection and ends up here (after OpenBSD nc's
+ * `readwrite()`).
+ *
+ * Stop rules (SPEC §3), one per line:
+ * 1. Local input ends (stdin EOF): flush, half-close the remote write side
+ *    (unless `halfClose` is false), keep reading the remote side.
+ * 2. Remote data ends (EOF or reset): everything it sent has been written out
+ *    and the local side is half-closed (a no-op for stdout; EOF for a program
+ *    or a forward target); then end at once if the local side is a terminal (nobody will type
+ *    more), or once local input ends (or the peer stops accepting) if not.
+ * 3. Both directions have ended: end.
+ * 4. `quitAfterEofMs` after local input ends: end, whatever is still open.
+ * 5. No byte in either direction for `idleTimeoutMs`: fail with "timed out".
+ * 6. The local output is gone (stdout closed, EPIPE): end quietly.
+ * 7. `signal` aborts: end.
+ * 8. Writing to the remote side fails (the peer stops accepting): local input
+ *    is no longer read; the session ends once remote data ends.
+ *
+ * Deno traps handled here and nowhere else: we use `read`/`write` on the raw
+ * connection, never `conn.readable`/`conn.writable`, because reading a
+ * readable to its end or closing a writable closes the whole connection;
+ * `closeWrite()` is the half-close.
+ *
+ * @module
+ */
+
+import { composeStages, type Sink, type Stage, writeAll } from "../io/sink.ts";
+import { ExitCode, SocktoolError } from "../errors.ts";
+
+/** A byte stream endpoint: the shape of `Deno.Conn`. */
+export interface Duplex {
+  /** Reads into `p`; resolves with the count, or `null` at end of data. */
+  read(p: Uint8Array): Promise<number | null>;
+  /** Writes some of `p`; resolves with the count written. */
+  write(p: Uint8Array): Promise<number>;
+  /** Half-close: no more writes, reads go on. */
+  closeWrite(): Promise<void>;
+  /** Closes both directions; pending reads reject. */
+  close(): void;
+}
+
+/** Why a relay ended. */
+export type RelayEnd =
+  | "done" // both directions finished
+  | "remote-closed" // remote data ended and the local side is a terminal
+  | "quit-after-eof" // rule 4
+  | "local-output-closed" // rule 6
+  | "aborted"; // rule 7
+
+/** Options for {@linkcode relay}. */
+export interface RelayOptions {
+  /** The local side is an interactive terminal (rule 2). */
+  localIsTerminal?: boolean;
+  /** Half-close the remote side when local input ends (default true). */
+  halfClose?: boolean;
+  /** Rule 4: end this many ms after local input ends. */
+  quitAfterEofMs?: number;
+  /** Rule 5: fail after this many ms without a byte either way. */
+  idleTimeoutMs?: number;
+  /** `send`: never read the remote side's data out; `recv`: never read local input. */
+  direction?: "both" | "send" | "recv";
+  /** Stages applied to bytes going local → remote (`-C`, `-i`, logs...). */
+  outbound?: readonly Stage[];
+  /** Stages applied to bytes going remote → local (`--timestamp`, logs...). */
+  inbound?: readonly Stage[];
+  /** Rule 7. */
+  signal?: AbortSignal;
+  /** Read buffer size per direction; datagram sides want at least 65536. */
+  bufferSize?: number;
+  /** Called with `-vv` events (half-close, peer closed, ...). */
+  onEvent?: (message: string) => void;
+  /** A label for the remote side in messages, e.g. `127.0.0.1:9999`. */
+  remoteName?: string;
+}
+
+/** What a relay did. */
+export interface RelayResult {
+  /** Bytes written to the remote side. */
+  sent: number;
+  /** Bytes read from the remote side. */
+  received: number;
+  /** Milliseconds from start to end. */
+  elapsedMs: number;
+  /** Which stop rule ended the relay. */
+  end: RelayEnd;
+}
+
+/**
+ * 256 KiB: large enough that per-read overhead vanishes against the copy,
+ * small enough to keep two directions well inside the memory bound.
+ */
+export const DEFAULT_BUFFER_SIZE = 256 * 1024;
+
+/** A failure on one side of a pump, so the stop rules can tell read from write. */
+class PumpFailure {
+  constructor(readonly side: "read" | "write", readonly error: unknown) {}
+}
+
+/**
+ * The copy loop: reads `src` and writes each chunk to `sink`, in order.
+ *
+ * Two buffers take turns: the next read runs while the previous chunk is
+ * being written, so the latency of one side (a stdout write costs a thread
+ * hop in Deno) hides behind the other's. At most one write is in flight and
+ * a buffer is reused only after its write settled, which keeps order, keeps
+ * the lent-chunk rule of `sink.ts`, and carries backpressure: a slow writer
+ * stops the reads after one buffer.
+ *
+ * Resolves when `src` ends (after `sink.close()`); rejects with a
+ * {@linkcode PumpFailure} telling which side failed, as soon as it fails.
+ *
+ * @example
+ * ```ts
+ * await pump(conn, stdoutSink, 65536, () => {});
+ * ```
+ */
+export function pump(
+  src: Pick<Duplex, "read">,
+  sink: Sink,
+  bufferSize: number,
+  onChunk: (n: number) => void,
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let failed = false;
+    const failWrite = (err: unknown) => {
+      if (failed) return;
+      failed = true;
+      reject(new PumpFailure("write", err));
+    };
+    (async () => {
+      let current = new Uint8Array(bufferSize);
+      let spare = new Uint8Array(bufferSize);
+      let writing: Promise<void> = Promise.resolve();
+      for (;;) {
+        let n: number | null;
+        try {
+          n = await src.read(current);
+        } catch (err) {
+          // A reset or a read error ends this direction like an EOF would;
+          // the caller decides whether it is worth reporting.
+          if (!failed) {
+            failed = true;
+            reject(new PumpFailure("read", err));
+          }
+          return;
+        }
+        if (failed) return;
+        if (n === null) break;
+        onChunk(n);
+        await writing;
+        if (failed) return;
+        writing = sink.write(current.subarray(0, n)).catch(failWrite);
+        [current, spare] = [spare, current];
+      }
+      await writing;
+      if (failed) return;
+      try {
+        await sink.close();
+      } catch (err) {
+        return failWrite(err);
+      }
+      resolve();
+    })();
+  });
+}
+
+/**
+ * A sink that writes to a duplex and half-closes it on `close()` (unless
+ * `halfClose` is false), counting what it wrote.
+ */
+export function duplexSink(
+  d: Pick<Duplex, "write" | "closeWrite">,
+  halfClose: boolean,
+  count: (n: number) => void,
+): Sink {
+  return {
+    async write(chunk) {
+      await writeAll(d, chunk);
+      count(chunk.length);
+    },
+    async close() {
+      if (halfClose) await d.closeWrite();
+    },
+  };
+}
+
+/**
+ * Relays between `local` and `remote` until a stop rule fires (see the
+ * module doc). Closes `remote` before resolving; `local` is the caller's.
+ *
+ * @example
+ * ```ts
+ * const conn = await Deno.connect({ hostname: "127.0.0.1", port: 9999 });
+ * const result = await relay(stdio(), conn, { localIsTerminal: Deno.stdin.isTerminal() });
+ * console.error(`sent ${result.sent}, received ${result.received}`);
+ * ```
+ */
+export function relay(
+  local: Duplex,
+  remote: Duplex,
+  options: RelayOptions = {},
+): Promise<RelayResult> {
+  const o = {
+    halfClose: true,
+    direction: "both",
+    bufferSize: DEFAULT_BUFFER_SIZE,
+    localIsTerminal: false,
+    onEvent: () => {},
+    ...options,
+  };
+  const started = performance.now();
+  let lastActivity = started;
+  let sent = 0;
+  let received = 0;
+  let localEnded = o.direction === "recv";
+  let remoteEnded = false;
+  let finished = false;
+  const timers: ReturnType<typeof setTimeout>[] = [];
+
+  return new Promise<RelayResult>((resolve, reject) => {
+    const abort = () => finish("aborted");
+    const cleanUp = () => {
+      finished = true;
+      for (const t of timers) clearTimeout(t);
+      o.signal?.removeEventListener("abort", abort);
+      try {
+        remote.close();
+      } catch { /* already closed */ }
+    };
+    const result = (end: RelayEnd): RelayResult => ({
+      sent,
+      received,
+      elapsedMs: performance.now() - started,
+      end,
+    });
+    // Rule 2/6/...: the first rule to fire decides; the inbound pump is given
+    // its current write to finish, so no reply that already arrived is cut.
+    const finish = (end: RelayEnd) => {
+      if (finished) return;
+      cleanUp();
+      inboundSettled.then(() => resolve(result(end)));
+    };
+    const fail = (err: unknown) => {
+      if (finished) return;
+      cleanUp();
+      reject(err);
+    };
+
+    if (o.signal?.aborted) {
+      queueMicrotask(abort);
+    }
+    o.signal?.addEventListener("abort", abort, { once: true });
+
+    // Rule 5: one timer, re-armed from the time of the last byte.
+    if (o.idleTimeoutMs !== undefined && o.idleTimeoutMs > 0) {
+      const idle = o.idleTimeoutMs;
+      const check = () => {
+        if (finished) return;
+        const quiet = performance.now() - lastActivity;
+        if (quiet >= idle) {
+          fail(
+            new SocktoolError(
+              `${o.remoteName ?? "session"}: idle for ${idle / 1000} s: timed out`,
+              ExitCode.Network,
+            ),
+          );
+        } else timers.push(setTimeout(check, idle - quiet));
+      };
+      timers.push(setTimeout(check, idle));
+    }
+
+    const bothEnded = () => {
+      if (localEnded && remoteEnded) finish("done");
+    };
+
+    // Remote → local.
+    let inboundSettled: Promise<void> = Promise.resolve();
+    {
+      const localSink: Sink = o.direction === "send"
+        ? { write: () => Promise.resolve(), close: () => Promise.resolve() }
+        : duplexSink(local, true, () => {}); // rule 2: the local side learns the remote data ended
+      const sink = composeStages(o.direction === "send" ? [] : o.inbound ?? [], localSink);
+      inboundSettled = pump(remote, sink, o.bufferSize, (n) => {
+        received += n;
+        lastActivity = performance.now();
+      }).then(
+        () => {
+          o.onEvent("remote side closed");
+          remoteEnded = true;
+        },
+        (f: PumpFailure) => {
+          if (f.side === "write") {
+            if (!finished) o.onEvent("local output closed");
+            finish("local-output-closed");
+            return;
+          }
+          if (!finished) o.onEvent(`remote read ended: ${(f.error as Error)?.message ?? f.error}`);
+          remoteEnded = true;
+        },
+      ).then(() => {
+        if (finished) return;
+        if (localEnded || o.direction === "recv") return bothEnded();
+        if (o.direction === "send") return;
+        if (o.localIsTerminal) finish("remote-closed");
+      });
+    }
+
+    // Local → remote.
+    if (o.direction !== "recv") {
+      const remoteSink = duplexSink(remote, o.halfClose, (n) => {
+        sent += n;
+      });
+      const sink = composeStages(o.outbound ?? [], remoteSink);
+      pump(local, sink, o.bufferSize, () => {
+        lastActivity = performance.now();
+      }).then(
+        () =>
+          o.onEvent(o.halfClose ? "local input ended: write side shut down" : "local input ended"),
+        (f: PumpFailure) => {
+          o.onEvent(
+            f.side === "read"
+              ? `local input failed: ${(f.error as Error)?.message ?? f.error}`
+              : "remote side stopped accepting data",
+          );
+          // Rule 1 even when the input failed: the peer learns we are done.
+          if (f.side === "read" && o.halfClose) remote.closeWrite().catch(() => {});
+        },
+      ).then(() => {
+        localEnded = true;
+        if (finished) return;
+        if (o.direction === "send") return finish("done");
+        if (o.quitAfterEofMs !== undefined) {
+          if (o.quitAfterEofMs === 0) return finish("quit-after-eof");
+          timers.push(setTimeout(() => finish("quit-after-eof"), o.quitAfterEofMs));
+        }
+        bothEnded();
+      });
+    }
+  });
+}

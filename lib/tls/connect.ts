@@ -1,0 +1,154 @@
+/**
+ * The TLS client: runs a handshake over a connection we already hold (plain
+ * TCP, or one through a proxy) and returns a `Deno.Conn` carrying the
+ * plaintext, plus the session facts for `-v`.
+ *
+ * Verification is on unless `insecure`: the chain must lead to a CA of the
+ * system's store or of `caCerts`, and the certificate must be valid for
+ * `serverName` (a DNS name, or an IP address checked against IP SANs).
+ *
+ * @module
+ */
+
+import { isIP } from "node:net";
+import { connect, type ConnectionOptions, type TLSSocket } from "node:tls";
+import { formatAddr } from "../net/address.ts";
+import { ExitCode, SocktoolError } from "../errors.ts";
+import { connToDuplex, ReadGate } from "./conn_duplex.ts";
+import { handshakeError, sessionError, verifyError, verifyFailureWords } from "./failure.ts";
+import { type TlsInfo, tlsInfoOf } from "./info.ts";
+import { SocketConn } from "./socket_conn.ts";
+import { trustedCerts } from "./trust.ts";
+
+/** The warning to print on every use of `--ssl-insecure`. */
+export const INSECURE_WARNING =
+  "warning: --ssl-insecure: the peer certificate is NOT verified; anyone in the path can read and change this session";
+
+/** Options for {@linkcode connectTls}. */
+export interface TlsConnectOptions {
+  /** The name sent as SNI (unless it is an IP address) and verified. */
+  serverName: string;
+  /** Extra trusted CA certificates (PEM), added to the system's. */
+  caCerts?: readonly string[];
+  /** Client certificate chain (PEM), with `key`. */
+  cert?: string;
+  /** Client private key (PEM). */
+  key?: string;
+  /** ALPN protocols to offer, in order of preference. */
+  alpnProtocols?: readonly string[];
+  /** Accept any certificate (`--ssl-insecure`). */
+  insecure?: boolean;
+  /** Aborts the handshake. */
+  signal?: AbortSignal;
+  /** Fails the handshake with "timed out" after this many milliseconds. */
+  timeoutMs?: number;
+  /** The peer's name in messages; default `conn.remoteAddr`. */
+  peerName?: string;
+}
+
+/** An established TLS session. */
+export interface TlsSession {
+  /** The plaintext side: read/write/closeWrite/close as on any connection. */
+  conn: Deno.Conn;
+  /** Facts for `-v`. */
+  info: TlsInfo;
+}
+
+/**
+ * Runs a TLS client handshake over `conn`. On failure `conn` is closed and a
+ * {@linkcode SocktoolError} (exit 1) says why.
+ *
+ * @example
+ * ```ts
+ * const tcp = await connectTcp("example.com", 443);
+ * const { conn, info } = await connectTls(tcp, { serverName: "example.com", alpnProtocols: ["http/1.1"] });
+ * ```
+ */
+export async function connectTls(conn: Deno.Conn, opts: TlsConnectOptions): Promise<TlsSession> {
+  const peer = opts.peerName ?? formatAddr(conn.remoteAddr);
+  const gate = new ReadGate();
+  const options: ConnectionOptions & { allowHalfOpen: boolean } = {
+    socket: connToDuplex(conn, gate),
+    // `host` is what the certificate is checked against; SNI must not be an IP.
+    host: opts.serverName,
+    servername: isIP(opts.serverName) ? undefined : opts.serverName,
+    ca: trustedCerts(opts.caCerts),
+    cert: opts.cert,
+    key: opts.key,
+    ALPNProtocols: opts.alpnProtocols?.length ? [...opts.alpnProtocols] : undefined,
+    // Checked below instead, where the certificate is at hand to name the reason.
+    rejectUnauthorized: false,
+    // The peer's end of data must not end our sending: half-close works both ways.
+    allowHalfOpen: true,
+  };
+  const socket = connect(options);
+  await handshake(socket, "secureConnect", peer, opts);
+  let verifyFailure: string | undefined;
+  if (!socket.authorized) {
+    const raw = (socket.getPeerCertificate() as { raw?: Uint8Array }).raw;
+    verifyFailure = verifyFailureWords(
+      String(socket.authorizationError),
+      raw,
+      opts.serverName,
+    );
+    if (!opts.insecure) {
+      socket.destroy();
+      throw verifyError(peer, verifyFailure);
+    }
+  }
+  return {
+    conn: new SocketConn(socket, conn.localAddr, conn.remoteAddr, sessionError, gate),
+    info: tlsInfoOf(socket, socket.authorized, verifyFailure),
+  };
+}
+
+/**
+ * Waits for the handshake to finish (`event`), fail, time out or be
+ * aborted; on anything but success the socket and its connection are closed.
+ * Shared with the server side.
+ */
+export function handshake(
+  socket: TLSSocket,
+  event: "secureConnect" | "secure",
+  peer: string,
+  opts: { signal?: AbortSignal; timeoutMs?: number },
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const timer = opts.timeoutMs === undefined
+      ? undefined
+      : setTimeout(() => fail(timedOut(peer)), opts.timeoutMs);
+    const onAbort = () => fail(opts.signal?.reason ?? new DOMException("aborted", "AbortError"));
+    const onError = (err: Error) => fail(handshakeError(peer, err));
+    const onClose = () => fail(handshakeError(peer, new Error("unexpected end of file")));
+    const cleanup = () => {
+      clearTimeout(timer);
+      opts.signal?.removeEventListener("abort", onAbort);
+      socket.off(event, onDone);
+      socket.off("error", onError);
+      socket.off("close", onClose);
+      socket.off("end", onClose);
+    };
+    const onDone = () => {
+      cleanup();
+      resolve();
+    };
+    const fail = (err: unknown) => {
+      cleanup();
+      // Later errors (from the destroy) have no one left to hear them.
+      socket.on("error", () => {});
+      socket.destroy();
+      reject(err);
+    };
+    if (opts.signal?.aborted) return onAbort();
+    opts.signal?.addEventListener("abort", onAbort, { once: true });
+    socket.once(event, onDone);
+    socket.once("error", onError);
+    // Which of these comes when the peer hangs up first differs by side.
+    socket.once("close", onClose);
+    socket.once("end", onClose);
+  });
+}
+
+function timedOut(peer: string): SocktoolError {
+  return new SocktoolError(`TLS handshake with ${peer}: timed out`, ExitCode.Network);
+}

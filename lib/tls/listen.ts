@@ -1,0 +1,110 @@
+/**
+ * The TLS server side: a configuration made once per listener (the
+ * certificate from `--ssl-cert`/`--ssl-key`, or a fresh self-signed one),
+ * then a handshake over each accepted connection. Working on accepted
+ * connections rather than a TLS listener keeps `--allow`/`--deny`, `-k`,
+ * `--broker`, `--forward`, `--exec` and `--serve` the same for TCP and TLS.
+ *
+ * @module
+ */
+
+import { X509Certificate } from "node:crypto";
+import { createSecureContext, type SecureContext, TLSSocket } from "node:tls";
+import { formatAddr } from "../net/address.ts";
+import { generateSelfSigned } from "./self_signed.ts";
+import { connToDuplex, ReadGate } from "./conn_duplex.ts";
+import { sessionError } from "./failure.ts";
+import { handshake, type TlsSession } from "./connect.ts";
+import { fingerprintOf, subjectOf, tlsInfoOf } from "./info.ts";
+import { SocketConn } from "./socket_conn.ts";
+
+/** Options for {@linkcode createTlsServer}. */
+export interface TlsServerOptions {
+  /** Certificate chain (PEM, leaf first); with none, a self-signed one is made. */
+  cert?: string;
+  /** Private key (PEM) for `cert`. */
+  key?: string;
+  /** ALPN protocols the server accepts, in order of preference. */
+  alpnProtocols?: readonly string[];
+}
+
+/** A listener's TLS configuration, shared by all its clients. */
+export interface TlsServer {
+  /** The certificate's SHA-256 fingerprint (colon hex): print it for self-signed ones. */
+  fingerprint: string;
+  /** The certificate's subject, `CN=...`. */
+  subject: string;
+  /** The certificate was generated, not read from `--ssl-cert`. */
+  generated: boolean;
+  /** The certificate chain served (PEM). */
+  cert: string;
+  /** The compiled key and certificate. */
+  context: SecureContext;
+  /** ALPN protocols accepted. */
+  alpnProtocols?: string[];
+}
+
+/**
+ * Builds the listener's TLS configuration. Give it material checked by
+ * `loadTlsFiles`; with no `cert`, a self-signed certificate is generated.
+ *
+ * @example
+ * ```ts
+ * const server = await createTlsServer({});
+ * if (server.generated) log.warn(`self-signed certificate, SHA-256 ${server.fingerprint}`);
+ * ```
+ */
+export async function createTlsServer(opts: TlsServerOptions = {}): Promise<TlsServer> {
+  const generated = opts.cert === undefined;
+  const { cert, key } = generated
+    ? await generateSelfSigned()
+    : { cert: opts.cert!, key: opts.key };
+  return {
+    fingerprint: fingerprintOf(cert),
+    subject: subjectOf(new X509Certificate(cert)),
+    generated,
+    cert,
+    context: createSecureContext({ cert, key }),
+    alpnProtocols: opts.alpnProtocols?.length ? [...opts.alpnProtocols] : undefined,
+  };
+}
+
+/** Options for {@linkcode acceptTls}. */
+export interface AcceptTlsOptions {
+  /** Aborts the handshake. */
+  signal?: AbortSignal;
+  /** Fails the handshake with "timed out" after this many milliseconds. */
+  timeoutMs?: number;
+  /** The client's name in messages; default `conn.remoteAddr`. */
+  peerName?: string;
+}
+
+/**
+ * Runs the server handshake over an accepted connection. On failure `conn`
+ * is closed and a `SocktoolError` (exit 1) says why; a listener with `-k`
+ * reports it and goes on accepting.
+ *
+ * @example
+ * ```ts
+ * const { conn: plain, info } = await acceptTls(await listener.accept(), server);
+ * ```
+ */
+export async function acceptTls(
+  conn: Deno.Conn,
+  server: TlsServer,
+  opts: AcceptTlsOptions = {},
+): Promise<TlsSession> {
+  const gate = new ReadGate();
+  const socket = new TLSSocket(connToDuplex(conn, gate), {
+    isServer: true,
+    secureContext: server.context,
+    ALPNProtocols: server.alpnProtocols,
+    requestCert: false,
+  });
+  await handshake(socket, "secure", opts.peerName ?? formatAddr(conn.remoteAddr), opts);
+  return {
+    conn: new SocketConn(socket, conn.localAddr, conn.remoteAddr, sessionError, gate),
+    // Clients send no certificate unless asked: nothing to verify.
+    info: tlsInfoOf(socket, false),
+  };
+}

@@ -1,0 +1,154 @@
+/**
+ * Builds the stage lists of a session's two directions from the options the
+ * user gave. An option not given adds no stage, so with none both lists are
+ * empty and the relay writes straight through.
+ *
+ * @module
+ */
+
+import { crlfStage } from "./crlf.ts";
+import { hexDumpStage, openHexDump } from "./hex_dump.ts";
+import { intervalStage } from "./interval.ts";
+import type { LogFile } from "../io/log_file.ts";
+import { type ProgressOutput, startProgress } from "./progress.ts";
+import { openSessionLog, sessionLogStage } from "./capture.ts";
+import { SessionStats } from "./stats.ts";
+import type { Stage } from "../io/sink.ts";
+import { timestampStage } from "./timestamp.ts";
+
+/**
+ * The options of SPEC §2 and §5 that shape the data path. The parser's
+ * `SessionOptions` (lib/cli/options.ts) has these fields, so it can be
+ * passed as is.
+ */
+export interface TransformOptions {
+  /** `-C`: LF sent as CRLF. */
+  crlf: boolean;
+  /** `-i`: milliseconds between lines sent (datagrams for UDP); absent or 0 is off. */
+  intervalMs?: number;
+  /** `-o FILE`: raw copy of both directions. */
+  output?: string;
+  /** `-x FILE`: hex dump of both directions. */
+  hexDump?: string;
+  /** `--append-output`: `-o` and `-x` append instead of truncating. */
+  appendOutput: boolean;
+  /** `--timestamp`: received lines prefixed with their arrival time. */
+  timestamp: boolean;
+  /** `--progress`: live line on stderr, if it is a terminal. */
+  progress: boolean;
+  /** `-v` count; 1 or more asks for the summary line. */
+  verbose: number;
+}
+
+/** The `-o` and `-x` files, opened once and shared by every session. */
+export interface SessionLogs {
+  /** The `-o` file. */
+  output?: LogFile;
+  /** The `-x` file. */
+  hexDump?: LogFile;
+}
+
+/** Per-session things besides the options. */
+export interface StagesContext {
+  /** Each write is one datagram: `-i` paces datagrams, not lines. */
+  datagrams?: boolean;
+  /** Cuts an `-i` delay short (the session is ending). */
+  signal?: AbortSignal;
+  /** Where `--progress` draws; `Deno.stderr` by default. */
+  progressOutput?: ProgressOutput;
+}
+
+/** What the relay needs for one session. */
+export interface SessionStages {
+  /** Stages in front of the connection: what we read from stdin goes through them. */
+  outbound: Stage[];
+  /** Stages in front of stdout: what we read from the connection goes through them. */
+  inbound: Stage[];
+  /** Live byte counts, present when `--progress` asked for them. */
+  stats?: SessionStats;
+  /** Call once when the session has ended: stops the progress line. */
+  finish(): void;
+}
+
+/**
+ * Opens the `-o` and `-x` files before any connection is tried, so a bad
+ * path is a usage error (exit 2). Close them with {@linkcode closeSessionLogs}
+ * when the program is done with every session.
+ */
+export async function openSessionLogs(options: TransformOptions): Promise<SessionLogs> {
+  const logs: SessionLogs = {};
+  if (options.output !== undefined) {
+    logs.output = await openSessionLog(options.output, options.appendOutput);
+  }
+  if (options.hexDump !== undefined) {
+    try {
+      logs.hexDump = await openHexDump(options.hexDump, options.appendOutput);
+    } catch (err) {
+      await logs.output?.close();
+      throw err;
+    }
+  }
+  return logs;
+}
+
+/** Flushes and closes whatever {@linkcode openSessionLogs} opened. */
+export async function closeSessionLogs(logs: SessionLogs): Promise<void> {
+  await Promise.all([logs.output?.close(), logs.hexDump?.close()]);
+}
+
+/**
+ * Builds one session's stage lists. Outbound runs pacing, then CRLF, then
+ * the taps, so logs and counts see the bytes as sent; inbound runs the taps
+ * first, so they see the bytes as received, then the timestamps.
+ *
+ * @example
+ * ```ts
+ * const logs = await openSessionLogs(opts);               // before connecting
+ * const stages = sessionStages(opts, logs, { signal });   // per session
+ * const toConn = composeStages(stages.outbound, connSink);
+ * const toStdout = composeStages(stages.inbound, stdoutSink);
+ * // ... relay ...
+ * stages.finish();
+ * ```
+ */
+export function sessionStages(
+  options: TransformOptions,
+  logs: SessionLogs = {},
+  context: StagesContext = {},
+): SessionStages {
+  const outbound: Stage[] = [];
+  const inbound: Stage[] = [];
+  if (options.intervalMs) {
+    const { datagrams, signal } = context;
+    outbound.push(intervalStage({ intervalMs: options.intervalMs, datagrams, signal }));
+  }
+  if (options.crlf) outbound.push(crlfStage);
+  if (logs.output) {
+    outbound.push(sessionLogStage(logs.output));
+    inbound.push(sessionLogStage(logs.output));
+  }
+  if (logs.hexDump) {
+    outbound.push(hexDumpStage(logs.hexDump, "sent"));
+    inbound.push(hexDumpStage(logs.hexDump, "received"));
+  }
+  // The relay counts bytes for the -v summary itself; a counting stage is
+  // only needed for the live --progress line.
+  const stats = options.progress ? new SessionStats() : undefined;
+  if (stats) {
+    outbound.push(stats.countStage("sent"));
+    inbound.unshift(stats.countStage("received"));
+  }
+  if (options.timestamp) inbound.push(timestampStage());
+  const meter = stats && options.progress
+    ? startProgress(stats, { output: context.progressOutput })
+    : undefined;
+  return {
+    outbound,
+    inbound,
+    stats,
+    finish() {
+      stats?.finish();
+      meter?.stop();
+    },
+  };
+}
