@@ -14,7 +14,7 @@ import { causeInWords, ExitCode, SocktoolError } from "./lib/errors.ts";
 import { createLogger, writeStderrLine } from "./lib/io/log.ts";
 import { stdinIsTerminal, type StdioDuplex, stdioDuplex } from "./lib/io/stdio.ts";
 import type { SessionContext } from "./lib/session/session.ts";
-import { closeSessionLogs, openSessionLogs, sessionStages } from "./lib/transforms/stages.ts";
+import { closeSessionLogs, openSessionLogs } from "./lib/transforms/stages.ts";
 
 /** The version printed by `--version`. */
 export const VERSION: string = denoConfig.version;
@@ -77,8 +77,7 @@ async function dispatch(options: Options, signal: AbortSignal): Promise<void> {
     localIsTerminal: stdinIsTerminal(),
     log: createLogger(options.verbose),
     signal,
-    transforms: (sessionSignal, datagrams) =>
-      sessionStages(options, logs, { signal: sessionSignal, datagrams }),
+    logs,
   };
   try {
     if (options.mode === "connect") {

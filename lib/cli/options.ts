@@ -5,29 +5,14 @@
  * @module
  */
 
-/** How the session's bytes travel. */
-export type Transport = "tcp" | "udp" | "unix" | "unixgram";
+import type { SessionOptions } from "../session/options.ts";
+
+export type { SessionOptions, TlsOptions, Transport } from "../session/options.ts";
 
 /** A TCP/UDP host and port, or a Unix socket path. */
 export type Endpoint =
   | { kind: "inet"; host: string; port: number }
   | { kind: "unix"; path: string };
-
-/** TLS settings (SPEC §5). */
-export interface TlsOptions {
-  /** Certificate file (PEM): the server's, or a client certificate. */
-  cert?: string;
-  /** Private key file (PEM) for `cert`. */
-  key?: string;
-  /** Extra trusted CA certificates (PEM). */
-  trustFile?: string;
-  /** Name sent as SNI and verified in the server certificate. */
-  serverName?: string;
-  /** ALPN protocols to offer, in order. */
-  alpn: string[];
-  /** Verification off (warned about on every use). */
-  insecure: boolean;
-}
 
 /** A proxy for connects (SPEC §5). */
 export interface ProxyOptions {
@@ -39,48 +24,6 @@ export interface ProxyOptions {
   type: "socks5" | "socks4" | "http";
   /** `--proxy-auth USER:PASS`. */
   auth?: { user: string; pass: string };
-}
-
-/** Options every data session shares, whatever its mode. */
-export interface SessionOptions {
-  /** TCP, UDP, Unix stream or Unix datagram. */
-  transport: Transport;
-  /** `-v` count. */
-  verbose: number;
-  /** `-4` / `-6`. */
-  family?: 4 | 6;
-  /** `-n`: numeric addresses only. */
-  numeric: boolean;
-  /** `-w` in milliseconds: connect timeout and idle timeout. */
-  waitMs?: number;
-  /** `-q` in milliseconds: deadline after stdin EOF. */
-  quitAfterEofMs?: number;
-  /** `--no-shutdown`: keep the write half open after stdin EOF. */
-  noShutdown: boolean;
-  /** `--send-only`. */
-  sendOnly: boolean;
-  /** `--recv-only`. */
-  recvOnly: boolean;
-  /** `-C`. */
-  crlf: boolean;
-  /** `-i` in milliseconds. */
-  intervalMs?: number;
-  /** `-o FILE`. */
-  output?: string;
-  /** `-x FILE`. */
-  hexDump?: string;
-  /** `--append-output`. */
-  appendOutput: boolean;
-  /** `--timestamp`. */
-  timestamp: boolean;
-  /** `--progress`. */
-  progress: boolean;
-  /** `-e`: the program and its arguments, run without a shell. */
-  exec?: string[];
-  /** `-c`: a command line for `/bin/sh -c`. */
-  shExec?: string;
-  /** `--ssl` and its settings; absent without `--ssl`. */
-  tls?: TlsOptions;
 }
 
 /** `socktool HOST PORT`: connect. */

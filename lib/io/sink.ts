@@ -58,3 +58,40 @@ export async function writeAll(w: PartialWriter, chunk: Uint8Array): Promise<voi
   let off = 0;
   while (off < chunk.length) off += await w.write(off === 0 ? chunk : chunk.subarray(off));
 }
+
+/** A byte stream endpoint: the shape of `Deno.Conn`. */
+export interface Duplex {
+  /** Reads into `p`; resolves with the count, or `null` at end of data. */
+  read(p: Uint8Array): Promise<number | null>;
+  /** Writes some of `p`; resolves with the count written. */
+  write(p: Uint8Array): Promise<number>;
+  /** Half-close: no more writes, reads go on. */
+  closeWrite(): Promise<void>;
+  /** Closes both directions; pending reads reject. */
+  close(): void;
+}
+
+/**
+ * A sink that writes to a duplex and half-closes it on `close()` (unless
+ * `halfClose` is false), counting what it wrote.
+ *
+ * @example
+ * ```ts
+ * const sink = duplexSink(conn, true, (n) => sent += n);
+ * ```
+ */
+export function duplexSink(
+  d: Pick<Duplex, "write" | "closeWrite">,
+  halfClose: boolean,
+  count: (n: number) => void,
+): Sink {
+  return {
+    async write(chunk) {
+      await writeAll(d, chunk);
+      count(chunk.length);
+    },
+    async close() {
+      if (halfClose) await d.closeWrite();
+    },
+  };
+}

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Duplex } from "../session/relay.ts";
+import type { Duplex } from "./sink.ts";
 import { stdinRing } from "./stdin_ring.ts";
 import { CoalescingWriter } from "./coalescing_writer.ts";
 

@@ -18,7 +18,7 @@ import { usageError } from "../errors.ts";
 import type { ListenOptions } from "../cli/options.ts";
 import { listenTcp } from "../net/tcp_listen.ts";
 import { listenUnix } from "../net/unix_listen.ts";
-import { runSession, type SessionContext, summaryLine } from "../session/session.ts";
+import { buildStages, runSession, type SessionContext, summaryLine } from "../session/session.ts";
 import { loadAccessPolicy } from "../serve/access.ts";
 import { acceptClients, type ClientHandler } from "../serve/accept.ts";
 import { StdioHub } from "../serve/stdio_hub.ts";
@@ -101,7 +101,7 @@ function clientHandler(
     const { host, port } = opts.forward;
     return {
       handle: async (conn, name, signal) => {
-        const stages = ctx.transforms?.(signal, false);
+        const stages = buildStages(opts, ctx, signal, false);
         try {
           const result = await forwardClient(conn, {
             host,
@@ -133,7 +133,7 @@ function clientHandler(
   }
   if (opts.keepOpen) {
     // One data path for the hub: stdin's broadcast and every client's data.
-    const stages = ctx.transforms?.(ctx.signal, false);
+    const stages = buildStages(opts, ctx, ctx.signal, false);
     const hub = new StdioHub({
       local: ctx.local,
       localIsTerminal: ctx.localIsTerminal,

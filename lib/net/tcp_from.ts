@@ -16,7 +16,7 @@ import net from "node:net";
 import { formatHostPort, ipVersion } from "./address.ts";
 import { causeInWords, ExitCode, SocktoolError, usageError } from "../errors.ts";
 import { resolveHost } from "./resolve.ts";
-import { SocketConn } from "../tls/socket_conn.ts";
+import { SocketConn } from "./socket_conn.ts";
 
 /** Options for {@linkcode connectTcpFrom}. */
 export interface SourceConnectOptions {

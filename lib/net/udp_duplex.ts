@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Duplex } from "../session/relay.ts";
+import type { Duplex } from "../io/sink.ts";
 import { unmapIPv4 } from "./address.ts";
 
 /**

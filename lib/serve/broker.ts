@@ -20,7 +20,7 @@ import { causeInWords } from "../errors.ts";
 import { broadcast, DEFAULT_QUEUE_LIMIT, DEFAULT_STALL_MS, Outbox } from "./outbox.ts";
 import { watchIdle } from "./accept.ts";
 import type { Logger } from "../io/log.ts";
-import type { Duplex } from "../session/relay.ts";
+import type { Duplex } from "../io/sink.ts";
 
 /** Options for {@linkcode Broker}. */
 export interface BrokerOptions {

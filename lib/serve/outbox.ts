@@ -13,7 +13,7 @@
  * @module
  */
 
-import type { Duplex } from "../session/relay.ts";
+import type { Duplex } from "../io/sink.ts";
 import { writeAll } from "../io/sink.ts";
 
 /** Bytes queued for one client before its senders wait: 1 MiB. */

@@ -11,7 +11,8 @@
  */
 
 import { watchIdle } from "./accept.ts";
-import { type Duplex, duplexSink, pump } from "../session/relay.ts";
+import { pump } from "../session/relay.ts";
+import { type Duplex, duplexSink } from "../io/sink.ts";
 import {
   chargenLines,
   daytimeLine,

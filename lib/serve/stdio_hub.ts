@@ -21,7 +21,7 @@ import { causeInWords } from "../errors.ts";
 import { broadcast, DEFAULT_QUEUE_LIMIT, DEFAULT_STALL_MS, Outbox } from "./outbox.ts";
 import { watchIdle } from "./accept.ts";
 import type { Logger } from "../io/log.ts";
-import { type Duplex, duplexSink } from "../session/relay.ts";
+import { type Duplex, duplexSink } from "../io/sink.ts";
 import { summaryLine } from "../session/session.ts";
 import { composeStages, type Sink, type Stage } from "../io/sink.ts";
 

@@ -12,7 +12,7 @@
  */
 
 import { formatAddr } from "../net/address.ts";
-import type { SessionOptions } from "../cli/options.ts";
+import type { SessionOptions } from "./options.ts";
 import type { Duplex, RelayResult } from "./relay.ts";
 import { runSession, type SessionContext } from "./session.ts";
 import { DatagramDuplex, type DatagramSocket } from "../net/udp_duplex.ts";

@@ -18,7 +18,7 @@
 
 import { ExitCode, SocktoolError, usageError } from "../errors.ts";
 import type { Duplex, RelayResult } from "./relay.ts";
-import type { SessionOptions } from "../cli/options.ts";
+import type { SessionOptions } from "./options.ts";
 import { runSession, type SessionContext } from "./session.ts";
 
 /** A program to run per session, checked before any socket opens. */

@@ -27,20 +27,10 @@
  * @module
  */
 
-import { composeStages, type Sink, type Stage, writeAll } from "../io/sink.ts";
-import { ExitCode, SocktoolError } from "../errors.ts";
+import { composeStages, type Duplex, duplexSink, type Sink, type Stage } from "../io/sink.ts";
 
-/** A byte stream endpoint: the shape of `Deno.Conn`. */
-export interface Duplex {
-  /** Reads into `p`; resolves with the count, or `null` at end of data. */
-  read(p: Uint8Array): Promise<number | null>;
-  /** Writes some of `p`; resolves with the count written. */
-  write(p: Uint8Array): Promise<number>;
-  /** Half-close: no more writes, reads go on. */
-  closeWrite(): Promise<void>;
-  /** Closes both directions; pending reads reject. */
-  close(): void;
-}
+export type { Duplex };
+import { ExitCode, SocktoolError } from "../errors.ts";
 
 /** Why a relay ended. */
 export type RelayEnd =
@@ -165,26 +155,6 @@ export function pump(
       resolve();
     })();
   });
-}
-
-/**
- * A sink that writes to a duplex and half-closes it on `close()` (unless
- * `halfClose` is false), counting what it wrote.
- */
-export function duplexSink(
-  d: Pick<Duplex, "write" | "closeWrite">,
-  halfClose: boolean,
-  count: (n: number) => void,
-): Sink {
-  return {
-    async write(chunk) {
-      await writeAll(d, chunk);
-      count(chunk.length);
-    },
-    async close() {
-      if (halfClose) await d.closeWrite();
-    },
-  };
 }
 
 /**

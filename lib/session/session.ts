@@ -9,8 +9,8 @@
 
 import type { Logger } from "../io/log.ts";
 import { type Duplex, relay, type RelayResult } from "./relay.ts";
-import type { SessionOptions } from "../cli/options.ts";
-import type { SessionStages } from "../transforms/stages.ts";
+import type { SessionOptions } from "./options.ts";
+import { type SessionLogs, type SessionStages, sessionStages } from "../transforms/stages.ts";
 import { formatSummary } from "../transforms/stats.ts";
 
 /** What a mode hands a session besides the connection. */
@@ -23,11 +23,28 @@ export interface SessionContext {
   log: Logger;
   /** Ends the session (SIGINT, SIGTERM). */
   signal: AbortSignal;
-  /**
-   * Makes a session's transforms and taps (`-C`, `-i`, `-o`, `-x`,
-   * `--timestamp`, `--progress`); `signal` aborts when that session ends.
-   */
-  transforms?: (signal: AbortSignal, datagrams: boolean) => SessionStages;
+  /** The `-o` and `-x` files, opened before any socket and shared by every session. */
+  logs?: SessionLogs;
+}
+
+/**
+ * Builds one session's transforms and taps (`-C`, `-i`, `-o`, `-x`,
+ * `--timestamp`, `--progress`) from the options and the already-open log
+ * files; `signal` aborts when that session ends.
+ *
+ * @example
+ * ```ts
+ * const stages = buildStages(opts, ctx, sessionSignal, false);
+ * try { ... } finally { stages.finish(); }
+ * ```
+ */
+export function buildStages(
+  opts: SessionOptions,
+  ctx: Pick<SessionContext, "logs">,
+  signal: AbortSignal,
+  datagrams: boolean,
+): SessionStages {
+  return sessionStages(opts, ctx.logs ?? {}, { signal, datagrams });
 }
 
 /**
@@ -49,7 +66,7 @@ export async function runSession(
   // Ends with the session, so a pacing delay (-i) never outlives it.
   const ended = new AbortController();
   const signal = AbortSignal.any([ctx.signal, ended.signal]);
-  const stages = ctx.transforms?.(signal, datagram);
+  const stages = buildStages(opts, ctx, signal, datagram);
   let result: RelayResult;
   try {
     result = await relay(ctx.local, remote, {

@@ -14,10 +14,10 @@ import { isIP } from "node:net";
 import { connect, type ConnectionOptions, type TLSSocket } from "node:tls";
 import { formatAddr } from "../net/address.ts";
 import { ExitCode, SocktoolError } from "../errors.ts";
-import { connToDuplex, ReadGate } from "./conn_duplex.ts";
+import { connToDuplex, ReadGate } from "../net/conn_duplex.ts";
 import { handshakeError, sessionError, verifyError, verifyFailureWords } from "./failure.ts";
 import { type TlsInfo, tlsInfoOf } from "./info.ts";
-import { SocketConn } from "./socket_conn.ts";
+import { SocketConn } from "../net/socket_conn.ts";
 import { trustedCerts } from "./trust.ts";
 
 /** The warning to print on every use of `--ssl-insecure`. */

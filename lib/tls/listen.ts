@@ -12,11 +12,11 @@ import { X509Certificate } from "node:crypto";
 import { createSecureContext, type SecureContext, TLSSocket } from "node:tls";
 import { formatAddr } from "../net/address.ts";
 import { generateSelfSigned } from "./self_signed.ts";
-import { connToDuplex, ReadGate } from "./conn_duplex.ts";
+import { connToDuplex, ReadGate } from "../net/conn_duplex.ts";
 import { sessionError } from "./failure.ts";
 import { handshake, type TlsSession } from "./connect.ts";
 import { fingerprintOf, subjectOf, tlsInfoOf } from "./info.ts";
-import { SocketConn } from "./socket_conn.ts";
+import { SocketConn } from "../net/socket_conn.ts";
 
 /** Options for {@linkcode createTlsServer}. */
 export interface TlsServerOptions {

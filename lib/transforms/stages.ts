@@ -18,7 +18,7 @@ import { timestampStage } from "./timestamp.ts";
 
 /**
  * The options of SPEC §2 and §5 that shape the data path. The parser's
- * `SessionOptions` (lib/cli/options.ts) has these fields, so it can be
+ * `SessionOptions` (lib/session/options.ts) has these fields, so it can be
  * passed as is.
  */
 export interface TransformOptions {
