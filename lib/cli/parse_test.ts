@@ -1,4 +1,4 @@
-import { assertEquals, assertThrows } from "./_test_utils.ts";
+import { assertEquals, assertThrows } from "../_test_utils.ts";
 import { parseCommandLine } from "./parse.ts";
 import { SocktoolError } from "../errors.ts";
 

@@ -14,10 +14,10 @@
  */
 
 import { concatBytes } from "../io/bytes.ts";
+import { escapeBytes } from "../io/escape.ts";
 
 const LF = 0x0a;
 const CR = 0x0d;
-const TAB = 0x09;
 
 /** Longest line kept whole; a longer one is cut and sent in pieces. */
 export const MAX_CHAT_LINE = 4096;
@@ -25,8 +25,8 @@ export const MAX_CHAT_LINE = 4096;
 const encoder = new TextEncoder();
 
 /**
- * Returns `line` (without its LF) with control characters and invalid
- * UTF-8 escaped.
+ * Returns `line` (without its LF) with a CR that ends it dropped and control
+ * characters and invalid UTF-8 escaped ({@linkcode escapeBytes}).
  *
  * @example
  * ```ts
@@ -36,52 +36,7 @@ const encoder = new TextEncoder();
  */
 export function neutralise(line: Uint8Array): Uint8Array {
   const end = line.length > 0 && line[line.length - 1] === CR ? line.length - 1 : line.length;
-  const out: number[] = [];
-  const escape = (b: number) => out.push(0x5c, ...encoder.encode(b.toString(8).padStart(3, "0")));
-  for (let i = 0; i < end;) {
-    const b = line[i];
-    if (b < 0x80) {
-      if ((b < 0x20 && b !== TAB) || b === 0x7f) escape(b);
-      else out.push(b);
-      i++;
-      continue;
-    }
-    const len = utf8SequenceLength(line, i, end);
-    if (len === 0) {
-      escape(b);
-      i++;
-    } else {
-      for (let k = 0; k < len; k++) out.push(line[i + k]);
-      i += len;
-    }
-  }
-  return new Uint8Array(out);
-}
-
-/**
- * The length of the valid, printable UTF-8 sequence at `i`, or 0 when the
- * bytes there are not one (or encode a C1 control, U+0080-U+009F).
- */
-function utf8SequenceLength(b: Uint8Array, i: number, end: number): number {
-  const lead = b[i];
-  const cont = (k: number) => i + k < end && (b[i + k] & 0xc0) === 0x80;
-  if (lead >= 0xc2 && lead <= 0xdf) {
-    if (!cont(1)) return 0;
-    return lead === 0xc2 && b[i + 1] < 0xa0 ? 0 : 2; // C1 controls
-  }
-  if (lead >= 0xe0 && lead <= 0xef) {
-    if (!cont(1) || !cont(2)) return 0;
-    if (lead === 0xe0 && b[i + 1] < 0xa0) return 0; // overlong
-    if (lead === 0xed && b[i + 1] >= 0xa0) return 0; // surrogates
-    return 3;
-  }
-  if (lead >= 0xf0 && lead <= 0xf4) {
-    if (!cont(1) || !cont(2) || !cont(3)) return 0;
-    if (lead === 0xf0 && b[i + 1] < 0x90) return 0; // overlong
-    if (lead === 0xf4 && b[i + 1] >= 0x90) return 0; // above U+10FFFF
-    return 4;
-  }
-  return 0;
+  return escapeBytes(line.subarray(0, end));
 }
 
 /**
