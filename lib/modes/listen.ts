@@ -28,6 +28,13 @@ import { forwardClient } from "../serve/forward.ts";
 import { isServeName, serveStream } from "../serve/services.ts";
 
 /**
+ * The default `-m` of listeners that start a program or open a connection per
+ * client (`-e`, `-c`, `--forward`), as ncat's: each client costs a process or
+ * a socket, so an unbounded crowd must not exhaust the machine. `-m` overrides it.
+ */
+export const SPAWNING_MAX_CONNS = 100;
+
+/**
  * Runs listen mode to its end.
  *
  * @example
@@ -57,7 +64,7 @@ export async function listenMode(opts: ListenOptions, ctx: SessionContext): Prom
   try {
     await acceptClients(listener, serving.handle, {
       keepOpen: opts.keepOpen || opts.broker || opts.chat,
-      maxConns: opts.maxConns,
+      maxConns: opts.maxConns ?? (program || opts.forward ? SPAWNING_MAX_CONNS : undefined),
       access,
       prepare,
       log: ctx.log,
@@ -136,7 +143,6 @@ function clientHandler(
     const stages = buildStages(opts, ctx, ctx.signal, false);
     const hub = new StdioHub({
       local: ctx.local,
-      localIsTerminal: ctx.localIsTerminal,
       halfClose: !opts.noShutdown,
       direction: opts.sendOnly ? "send" : opts.recvOnly ? "recv" : "both",
       stages,

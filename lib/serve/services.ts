@@ -10,7 +10,7 @@
  * @module
  */
 
-import { watchIdle } from "./accept.ts";
+import { watchIdle } from "../session/idle.ts";
 import { pump } from "../session/relay.ts";
 import { type Duplex, duplexSink } from "../io/sink.ts";
 import {

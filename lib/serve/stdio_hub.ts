@@ -1,42 +1,38 @@
 /**
  * `-k` with stdin/stdout (SPEC §3): every client's data goes to stdout, and
- * stdin goes to every connected client.
+ * stdin goes to every connected client, on the one fan-out engine
+ * ({@linkcode FanOut}, whose stop rules end each client's session).
  *
  * - Stdin is read only while at least one client is connected, so what is
  *   typed before anyone connects reaches the first client (as in ncat).
- * - Each client has a bounded queue ({@linkcode Outbox}); a client that stops
- *   reading is dropped with a `-v` line instead of stalling the others.
  * - Clients' data is written to stdout one chunk at a time, whole chunks, in
  *   arrival order; a slow stdout slows every client (backpressure).
+ * - A client whose data ends gets what is queued for it, then is closed
+ *   (ncat's behaviour), whatever stdin does: no socket outlives its client.
  * - Stdin's end only stops the broadcast: every client is half-closed after
  *   its queue drains (unless `--no-shutdown`), later clients at once, and the
- *   listener goes on. A client's session ends when it has stopped sending
- *   and its queue has drained (or at once if stdin is a terminal).
+ *   listener goes on; with `-q` it ends that long after.
  * - A closed stdout ends everything quietly (SPEC §4).
  *
  * @module
  */
 
-import { causeInWords } from "../errors.ts";
-import { broadcast, DEFAULT_QUEUE_LIMIT, DEFAULT_STALL_MS, Outbox } from "./outbox.ts";
-import { watchIdle } from "./accept.ts";
 import type { Logger } from "../io/log.ts";
-import { type Duplex, duplexSink } from "../io/sink.ts";
+import { composeStages, type Duplex, duplexSink, type Sink, type Stage } from "../io/sink.ts";
 import { summaryLine } from "../session/session.ts";
-import { composeStages, type Sink, type Stage } from "../io/sink.ts";
+import { FanOut } from "./fanout.ts";
 
 /** Options for {@linkcode StdioHub}. */
 export interface StdioHubOptions {
   /** stdin (read) and stdout (write). */
   local: Duplex;
-  /** stdin is a terminal: a client that stops sending is closed at once. */
-  localIsTerminal: boolean;
   /** Half-close clients when stdin ends (not with `--no-shutdown`). */
   halfClose: boolean;
   /** `--send-only` / `--recv-only`. */
   direction: "both" | "send" | "recv";
   /** Stages for stdin → clients and clients → stdout. */
   stages?: { outbound: Stage[]; inbound: Stage[] };
+  /** Where `-v` messages go. */
   log: Logger;
   /** `-w`: a client silent both ways this long is closed. */
   idleTimeoutMs?: number;
@@ -48,47 +44,57 @@ export interface StdioHubOptions {
   stallMs?: number;
 }
 
-interface Client {
-  name: string;
-  outbox: Outbox;
-  received: number;
-  touch(): void;
-}
-
-/** Read buffer per client: 64 KiB keeps 50 clients well under 4 MiB of buffers. */
-const CLIENT_BUFFER = 64 * 1024;
-
 /**
  * The shared state of a `-k` listener on stdin/stdout; `serve` runs one
  * client. `stopped` aborts when the listener should end (stdout gone, `-q`).
  *
  * @example
  * ```ts
- * const hub = new StdioHub({ local: stdioDuplex(), localIsTerminal: false, halfClose: true,
- *   direction: "both", log });
- * await acceptClients(listener, (conn, name) => hub.serve(conn, name),
+ * using hub = new StdioHub({ local: stdioDuplex(), halfClose: true, direction: "both", log });
+ * await acceptClients(listener, (conn, name, signal) => hub.serve(conn, name, signal),
  *   { keepOpen: true, log, signal: AbortSignal.any([signal, hub.stopped]) });
  * ```
  */
-export class StdioHub {
-  readonly #o: Required<Pick<StdioHubOptions, "queueLimit" | "stallMs">> & StdioHubOptions;
-  readonly #clients = new Set<Client>();
+export class StdioHub implements Disposable {
+  readonly #o: StdioHubOptions;
+  readonly #room: FanOut;
   readonly #stop = new AbortController();
   readonly #output: Sink;
   #outputChain: Promise<void> = Promise.resolve();
-  #stdinStarted = false;
-  #stdinEnded = false;
-  #clientArrived: (() => void) | undefined;
   #quitTimer: ReturnType<typeof setTimeout> | undefined;
 
   /** @param options see {@linkcode StdioHubOptions} */
   constructor(options: StdioHubOptions) {
-    this.#o = { queueLimit: DEFAULT_QUEUE_LIMIT, stallMs: DEFAULT_STALL_MS, ...options };
+    this.#o = options;
+    this.#room = new FanOut({
+      log: options.log,
+      idleTimeoutMs: options.idleTimeoutMs,
+      queueLimit: options.queueLimit,
+      stallMs: options.stallMs,
+      // --recv-only never sends, so it never half-closes either (as the relay).
+      halfClose: options.halfClose && options.direction !== "recv",
+    });
     this.#output = composeStages(
-      this.#o.stages?.inbound ?? [],
-      duplexSink(this.#o.local, false, () => {}),
+      options.stages?.inbound ?? [],
+      duplexSink(options.local, false, () => {}),
     );
-    if (this.#o.direction === "recv") this.#stdinEnded = true;
+    if (options.direction === "recv") this.#room.endSource();
+    else {
+      const toClients: Sink = {
+        write: (chunk) => this.#room.broadcast(chunk),
+        close: () => {
+          this.#o.log.debug("local input ended");
+          this.#room.endSource();
+          const q = this.#o.quitAfterEofMs;
+          if (q !== undefined) this.#quitTimer = setTimeout(() => this.#stop.abort(), q);
+          return Promise.resolve();
+        },
+      };
+      this.#room.pipeSource(
+        options.local,
+        composeStages(options.stages?.outbound ?? [], toClients),
+      );
+    }
   }
 
   /** Aborts when the listener should end: stdout is gone, or `-q` expired. */
@@ -96,148 +102,39 @@ export class StdioHub {
     return this.#stop.signal;
   }
 
-  /** Stops the hub's timers; call once the listener is done. */
+  /** Stops stdin's broadcast and the `-q` timer; call once the listener is done. */
   close(): void {
     clearTimeout(this.#quitTimer);
     this.#stop.abort();
-    this.#clientArrived?.();
+    this.#room.close();
   }
 
-  /**
-   * Serves one client until it is done; the caller closes `conn` after.
-   */
+  /** Same as {@linkcode StdioHub.close}. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  /** Serves one client until its session ends; the caller closes `conn` after. */
   async serve(conn: Duplex, name: string, signal?: AbortSignal): Promise<void> {
-    const started = performance.now();
-    const outbox = new Outbox(conn, {
-      limit: this.#o.queueLimit,
-      // --recv-only never sends, so it never half-closes either (as the relay).
-      halfClose: this.#o.halfClose && this.#o.direction !== "recv",
+    const ended = signal ? AbortSignal.any([signal, this.#stop.signal]) : this.#stop.signal;
+    const result = await this.#room.serve(conn, name, ended, {
+      // --send-only reads clients only to learn when they leave.
+      onData: (_member, chunk) =>
+        this.#o.direction === "send" ? Promise.resolve() : this.#toStdout(chunk),
     });
-    let ended!: () => void;
-    const end = new Promise<void>((r) => ended = r);
-    const idle = watchIdle(this.#o.idleTimeoutMs, () => {
-      this.#o.log.info(`${name}: idle for ${this.#o.idleTimeoutMs! / 1000} s: timed out`);
-      ended();
-    });
-    const client: Client = { name, outbox, received: 0, touch: () => idle.touch() };
-    const onAbort = () => ended();
-    signal?.addEventListener("abort", onAbort, { once: true });
-    this.#stop.signal.addEventListener("abort", onAbort, { once: true });
-
-    let readEnded = this.#o.direction === "send";
-    let sendEnded = false;
-    // A session ends when the client has stopped sending and its queue is
-    // done (SPEC §3, rule 3), or the queue failed (the client is gone).
-    const check = () => {
-      if (readEnded && (sendEnded || this.#o.localIsTerminal)) ended();
-    };
-    if (this.#stdinEnded) outbox.end();
-    this.#clients.add(client);
-    this.#clientArrived?.();
-    this.#startStdin();
-    outbox.done.then((how) => {
-      sendEnded = true;
-      if (how === "failed") {
-        this.#o.log.debug(`${name}: write failed: ${causeInWords(outbox.error)}`);
-        ended();
-      } else if (how === "dropped") ended();
-      check();
-    });
-    if (!readEnded) {
-      this.#readClient(conn, client).then((clean) => {
-        readEnded = true;
-        if (!clean) ended();
-        check();
-      });
-    }
-    await end;
-    idle.stop();
-    signal?.removeEventListener("abort", onAbort);
-    this.#stop.signal.removeEventListener("abort", onAbort);
-    this.#clients.delete(client);
-    outbox.drop();
-    this.#o.log.info(summaryLine(name, {
-      sent: outbox.written,
-      received: client.received,
-      elapsedMs: performance.now() - started,
-      end: "done",
-    }));
+    this.#o.log.info(summaryLine(name, result));
   }
 
-  /** Copies one client's data to stdout; resolves `true` at EOF, `false` on a read error. */
-  async #readClient(conn: Duplex, client: Client): Promise<boolean> {
-    const buf = new Uint8Array(CLIENT_BUFFER);
-    for (;;) {
-      let n: number | null;
-      try {
-        n = await conn.read(buf);
-      } catch (err) {
-        this.#o.log.debug(`${client.name}: read failed: ${causeInWords(err)}`);
-        return false;
-      }
-      if (n === null) return true;
-      client.received += n;
-      client.touch();
-      const chunk = buf.subarray(0, n);
-      // One chunk at a time, whole, so clients' bytes never interleave mid-chunk.
-      const written = this.#outputChain.then(() => this.#output.write(chunk));
-      this.#outputChain = written.catch(() => {});
-      try {
-        await written;
-      } catch {
-        this.#o.log.debug("local output closed");
-        this.#stop.abort();
-        return false;
-      }
+  /** One chunk at a time, whole, so clients' bytes never interleave mid-chunk. */
+  async #toStdout(chunk: Uint8Array): Promise<void> {
+    const written = this.#outputChain.then(() => this.#output.write(chunk));
+    this.#outputChain = written.catch(() => {});
+    try {
+      await written;
+    } catch (err) {
+      this.#o.log.debug("local output closed");
+      this.#stop.abort();
+      throw err;
     }
-  }
-
-  /** Starts the stdin reader the first time a client connects. */
-  #startStdin(): void {
-    if (this.#stdinStarted || this.#stdinEnded) return;
-    this.#stdinStarted = true;
-    const toClients: Sink = {
-      write: async (chunk) => {
-        // Hold the chunk (one at most) until someone is there to get it.
-        while (this.#clients.size === 0 && !this.#stop.signal.aborted) {
-          await new Promise<void>((r) => this.#clientArrived = r);
-        }
-        const targets = [...this.#clients].map((c) => c.outbox);
-        await broadcast(targets, chunk, this.#o.stallMs, (box) => {
-          const c = [...this.#clients].find((c) => c.outbox === box);
-          this.#o.log.info(
-            `${c?.name ?? "client"}: dropped: not reading (${box.queued} bytes queued for ${
-              this.#o.stallMs / 1000
-            } s)`,
-          );
-          box.drop();
-        });
-        for (const c of this.#clients) c.touch();
-      },
-      close: () => {
-        this.#stdinEnded = true;
-        this.#o.log.debug("local input ended");
-        for (const c of this.#clients) c.outbox.end();
-        const q = this.#o.quitAfterEofMs;
-        if (q !== undefined) this.#quitTimer = setTimeout(() => this.#stop.abort(), q);
-        return Promise.resolve();
-      },
-    };
-    const sink = composeStages(this.#o.stages?.outbound ?? [], toClients);
-    (async () => {
-      const buf = new Uint8Array(CLIENT_BUFFER * 4);
-      for (;;) {
-        if (this.#stop.signal.aborted) return;
-        let n: number | null;
-        try {
-          n = await this.#o.local.read(buf);
-        } catch {
-          n = null;
-        }
-        if (n === null) break;
-        await sink.write(buf.subarray(0, n));
-      }
-      await sink.close();
-    })().catch((err) => this.#o.log.info(`local input: ${causeInWords(err)}`));
   }
 }

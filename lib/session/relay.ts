@@ -7,7 +7,7 @@
  * Stop rules (SPEC §3), one per line:
  * 1. Local input ends (stdin EOF): flush, half-close the remote write side
  *    (unless `halfClose` is false), keep reading the remote side.
- * 2. Remote data ends (EOF or reset): everything it sent has been written out
+ * 2. Remote data ends (EOF): everything it sent has been written out
  *    and the local side is half-closed (a no-op for stdout; EOF for a program
  *    or a forward target); then end at once if the local side is a terminal (nobody will type
  *    more), or once local input ends (or the peer stops accepting) if not.
@@ -18,6 +18,9 @@
  * 7. `signal` aborts: end.
  * 8. Writing to the remote side fails (the peer stops accepting): local input
  *    is no longer read; the session ends once remote data ends.
+ * 9. Reading the remote side fails (a reset): everything received before it
+ *    is written out, then the session fails with the cause in words (a reset
+ *    peer accepts nothing more, so waiting on would hang).
  *
  * Deno traps handled here and nowhere else: we use `read`/`write` on the raw
  * connection, never `conn.readable`/`conn.writable`, because reading a
@@ -30,7 +33,8 @@
 import { composeStages, type Duplex, duplexSink, type Sink, type Stage } from "../io/sink.ts";
 
 export type { Duplex };
-import { ExitCode, SocktoolError } from "../errors.ts";
+import { causeInWords, ExitCode, SocktoolError } from "../errors.ts";
+import { watchIdle } from "./idle.ts";
 
 /** Why a relay ended. */
 export type RelayEnd =
@@ -58,8 +62,14 @@ export interface RelayOptions {
   inbound?: readonly Stage[];
   /** Rule 7. */
   signal?: AbortSignal;
-  /** Read buffer size per direction; datagram sides want at least 65536. */
+  /** Largest read buffer per direction; datagram sides want at least 65536. */
   bufferSize?: number;
+  /**
+   * First read buffer per direction (default 16 KiB); it grows to
+   * `bufferSize` while reads fill it, so an idle session holds little.
+   * Datagram sides set it to `bufferSize`: a datagram must fit one read.
+   */
+  initialBufferSize?: number;
   /** Called with `-vv` events (half-close, peer closed, ...). */
   onEvent?: (message: string) => void;
   /** A label for the remote side in messages, e.g. `127.0.0.1:9999`. */
@@ -83,6 +93,9 @@ export interface RelayResult {
  * small enough to keep two directions well inside the memory bound.
  */
 export const DEFAULT_BUFFER_SIZE = 256 * 1024;
+
+/** What a copy loop starts with: idle sessions (thousands on a listener) stay small. */
+export const INITIAL_BUFFER_SIZE = 16 * 1024;
 
 /** A failure on one side of a pump, so the stop rules can tell read from write. */
 class PumpFailure {
@@ -112,6 +125,7 @@ export function pump(
   sink: Sink,
   bufferSize: number,
   onChunk: (n: number) => void,
+  initialBufferSize: number = bufferSize,
 ): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     let failed = false;
@@ -121,16 +135,18 @@ export function pump(
       reject(new PumpFailure("write", err));
     };
     (async () => {
-      let current = new Uint8Array(bufferSize);
-      let spare = new Uint8Array(bufferSize);
+      let size = Math.min(initialBufferSize, bufferSize);
+      let current = new Uint8Array(size);
+      let spare: Uint8Array<ArrayBuffer> | undefined;
       let writing: Promise<void> = Promise.resolve();
       for (;;) {
         let n: number | null;
         try {
           n = await src.read(current);
         } catch (err) {
-          // A reset or a read error ends this direction like an EOF would;
-          // the caller decides whether it is worth reporting.
+          // A reset or a read error ends this direction; what was read before
+          // it is written out first, then the caller decides what it means.
+          await writing;
           if (!failed) {
             failed = true;
             reject(new PumpFailure("read", err));
@@ -143,7 +159,11 @@ export function pump(
         await writing;
         if (failed) return;
         writing = sink.write(current.subarray(0, n)).catch(failWrite);
-        [current, spare] = [spare, current];
+        // A full read means more is waiting: grow, up to the largest size.
+        if (n === current.length && size < bufferSize) size = Math.min(size * 4, bufferSize);
+        const next = spare !== undefined && spare.length === size ? spare : new Uint8Array(size);
+        spare = current;
+        current = next;
       }
       await writing;
       if (failed) return;
@@ -182,19 +202,20 @@ export function relay(
     ...options,
   };
   const started = performance.now();
-  let lastActivity = started;
   let sent = 0;
   let received = 0;
   let localEnded = o.direction === "recv";
   let remoteEnded = false;
   let finished = false;
   const timers: ReturnType<typeof setTimeout>[] = [];
+  const initial = options.initialBufferSize ?? Math.min(INITIAL_BUFFER_SIZE, o.bufferSize);
 
   return new Promise<RelayResult>((resolve, reject) => {
     const abort = () => finish("aborted");
     const cleanUp = () => {
       finished = true;
       for (const t of timers) clearTimeout(t);
+      idle.stop();
       o.signal?.removeEventListener("abort", abort);
       try {
         remote.close();
@@ -222,25 +243,15 @@ export function relay(
     if (o.signal?.aborted) {
       queueMicrotask(abort);
     }
+    // Rule 5: the one idle timer, re-armed by every byte either way.
+    const idle = watchIdle(o.idleTimeoutMs, () =>
+      fail(
+        new SocktoolError(
+          `${o.remoteName ?? "session"}: idle for ${o.idleTimeoutMs! / 1000} s: timed out`,
+          ExitCode.Network,
+        ),
+      ));
     o.signal?.addEventListener("abort", abort, { once: true });
-
-    // Rule 5: one timer, re-armed from the time of the last byte.
-    if (o.idleTimeoutMs !== undefined && o.idleTimeoutMs > 0) {
-      const idle = o.idleTimeoutMs;
-      const check = () => {
-        if (finished) return;
-        const quiet = performance.now() - lastActivity;
-        if (quiet >= idle) {
-          fail(
-            new SocktoolError(
-              `${o.remoteName ?? "session"}: idle for ${idle / 1000} s: timed out`,
-              ExitCode.Network,
-            ),
-          );
-        } else timers.push(setTimeout(check, idle - quiet));
-      };
-      timers.push(setTimeout(check, idle));
-    }
 
     const bothEnded = () => {
       if (localEnded && remoteEnded) finish("done");
@@ -255,8 +266,8 @@ export function relay(
       const sink = composeStages(o.direction === "send" ? [] : o.inbound ?? [], localSink);
       inboundSettled = pump(remote, sink, o.bufferSize, (n) => {
         received += n;
-        lastActivity = performance.now();
-      }).then(
+        idle.touch();
+      }, initial).then(
         () => {
           o.onEvent("remote side closed");
           remoteEnded = true;
@@ -267,8 +278,16 @@ export function relay(
             finish("local-output-closed");
             return;
           }
-          if (!finished) o.onEvent(`remote read ended: ${(f.error as Error)?.message ?? f.error}`);
-          remoteEnded = true;
+          // Rule 9: a reset peer takes nothing more; say so and end.
+          if (finished) return;
+          o.onEvent(`remote read failed: ${causeInWords(f.error)}`);
+          fail(
+            new SocktoolError(
+              `${o.remoteName ?? "session"}: ${causeInWords(f.error)}`,
+              ExitCode.Network,
+              { cause: f.error },
+            ),
+          );
         },
       ).then(() => {
         if (finished) return;
@@ -284,9 +303,7 @@ export function relay(
         sent += n;
       });
       const sink = composeStages(o.outbound ?? [], remoteSink);
-      pump(local, sink, o.bufferSize, () => {
-        lastActivity = performance.now();
-      }).then(
+      pump(local, sink, o.bufferSize, () => idle.touch(), initial).then(
         () =>
           o.onEvent(o.halfClose ? "local input ended: write side shut down" : "local input ended"),
         (f: PumpFailure) => {

@@ -189,6 +189,27 @@ Deno.test("relay rule 7: an abort signal ends the session", async () => {
   peer.close();
 });
 
+Deno.test("relay rule 9: a remote reset while local input is open and idle fails with its cause", async () => {
+  // node:net can reset a connection on purpose (SO_LINGER 0).
+  const net = await import("node:net");
+  const server = net.createServer((s) => {
+    s.write("bye\n", () => setTimeout(() => s.resetAndDestroy(), 20));
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  try {
+    const port = (server.address() as { port: number }).port;
+    const mine = await Deno.connect({ hostname: "127.0.0.1", port });
+    const local = new ScriptedLocal(); // input open, nothing typed
+    const err = await relay(local, mine, { remoteName: "127.0.0.1:1" }).then(() => null, (e) => e);
+    assert.ok(err instanceof SocktoolError, `rejected with a SocktoolError, got ${err}`);
+    assert.equal(err.message, "127.0.0.1:1: connection reset by peer");
+    assert.equal(err.exitCode, 1);
+    assert.equal(local.text(), "bye\n", "what arrived before the reset was written out");
+  } finally {
+    server.close();
+  }
+});
+
 Deno.test("relay with halfClose false keeps the remote write side open after local EOF", async () => {
   const [mine, peer] = await tcpPair();
   const local = new ScriptedLocal();

@@ -8,7 +8,7 @@
  */
 
 import type { Logger } from "../io/log.ts";
-import { type Duplex, relay, type RelayResult } from "./relay.ts";
+import { DEFAULT_BUFFER_SIZE, type Duplex, relay, type RelayResult } from "./relay.ts";
 import type { SessionOptions } from "./options.ts";
 import { type SessionLogs, type SessionStages, sessionStages } from "../transforms/stages.ts";
 import { formatSummary } from "../transforms/stats.ts";
@@ -78,6 +78,8 @@ export async function runSession(
       outbound: stages?.outbound,
       inbound: stages?.inbound,
       signal: ctx.signal,
+      // A datagram must fit one read: no small first buffer for datagram sides.
+      initialBufferSize: datagram ? DEFAULT_BUFFER_SIZE : undefined,
       remoteName,
       onEvent: (m) => ctx.log.debug(`${remoteName}: ${m}`),
     });
@@ -90,7 +92,10 @@ export async function runSession(
 }
 
 /** `-v`'s closing line: bytes each way, time, average rate. */
-export function summaryLine(remoteName: string, r: RelayResult): string {
+export function summaryLine(
+  remoteName: string,
+  r: Pick<RelayResult, "sent" | "received" | "elapsedMs">,
+): string {
   return `${remoteName}: ${
     formatSummary({ sent: r.sent, received: r.received, seconds: r.elapsedMs / 1000 })
   }`;
