@@ -11,10 +11,11 @@ import { parseCommandLine } from "./lib/cli/parse.ts";
 import { USAGE } from "./lib/cli/usage.ts";
 import type { Options } from "./lib/cli/options.ts";
 import { causeInWords, ExitCode, SocktoolError } from "./lib/errors.ts";
+import { prepare } from "./lib/modes/prepare.ts";
 import { createLogger, writeStderrLine } from "./lib/io/log.ts";
 import { stdinIsTerminal, type StdioDuplex, stdioDuplex } from "./lib/io/stdio.ts";
 import type { SessionContext } from "./lib/session/session.ts";
-import { closeSessionLogs, openSessionLogs } from "./lib/transforms/stages.ts";
+import { closeSessionLogs } from "./lib/transforms/stages.ts";
 
 /** The version printed by `--version`. */
 export const VERSION: string = denoConfig.version;
@@ -70,32 +71,39 @@ async function dispatch(options: Options, signal: AbortSignal): Promise<void> {
     }
     return;
   }
-  // -o/-x files open before any socket, so a bad path is a usage error (exit 2).
-  const logs = await openSessionLogs(options);
+  const log = createLogger(options.verbose);
+  // Every check that touches the system (files, the -e program) is a usage
+  // error (exit 2) found here, before any socket opens; -o/-x open last.
+  const prepared = await prepare(options, log);
+  const { logs } = prepared;
   const ctx: SessionContext & { local: StdioDuplex } = {
     local: stdioDuplex(),
     localIsTerminal: stdinIsTerminal(),
-    log: createLogger(options.verbose),
+    log,
     signal,
     logs,
   };
   try {
     if (options.mode === "connect") {
-      return await (await import("./lib/modes/connect.ts")).connectMode(options, ctx);
+      return await (await import("./lib/modes/connect.ts")).connectMode(options, ctx, prepared);
     }
     if (options.transport === "udp" || options.transport === "unixgram") {
       return await (await import("./lib/modes/datagram_listen.ts")).datagramListenMode(
         options,
         ctx,
+        prepared,
       );
     }
-    return await (await import("./lib/modes/listen.ts")).listenMode(options, ctx);
+    return await (await import("./lib/modes/listen.ts")).listenMode(options, ctx, prepared);
   } finally {
     // Every byte received must reach stdout before exit; after a signal, a
     // stalled reader of stdout gets a second, not forever.
     const flushed = ctx.local.flush().catch((err) => {
       // A closed stdout ends socktool quietly (SPEC §4).
-      if (!(err instanceof Deno.errors.BrokenPipe)) throw err;
+      if (err instanceof Deno.errors.BrokenPipe) return;
+      throw new SocktoolError(`write stdout: ${causeInWords(err)}`, ExitCode.Network, {
+        cause: err,
+      });
     });
     await (signal.aborted ? withinMs(flushed, 1000) : flushed);
     await closeSessionLogs(logs);
@@ -111,12 +119,34 @@ async function withinMs(p: Promise<unknown>, ms: number): Promise<void> {
 
 /** One line on stderr for any error; the exit code it maps to. */
 function report(err: unknown): number {
+  const { line, exitCode } = describeFailure(err);
+  writeStderrLine(line);
+  return exitCode;
+}
+
+/**
+ * The line (without `socktool: `) and exit code for whatever ended a run.
+ * Every failure socktool expects (bad input, the network, the peer) is a
+ * `SocktoolError` by the time it gets here, wrapped where it was raised;
+ * anything else is a bug, and says so rather than passing for a network
+ * failure.
+ *
+ * @example
+ * ```ts
+ * describeFailure(new TypeError("x is undefined"));
+ * // { line: "internal error: TypeError: x is undefined", exitCode: 1 }
+ * ```
+ */
+export function describeFailure(err: unknown): { line: string; exitCode: number } {
   if (err instanceof SocktoolError) {
-    writeStderrLine(err.hint ? `${err.message} (${err.hint})` : err.message);
-    return err.exitCode;
+    return {
+      line: err.hint ? `${err.message} (${err.hint})` : err.message,
+      exitCode: err.exitCode,
+    };
   }
-  writeStderrLine(causeInWords(err));
-  return ExitCode.Network;
+  const e = err as { name?: string; message?: string };
+  const what = typeof e?.message === "string" ? `${e.name ?? "Error"}: ${e.message}` : String(err);
+  return { line: `internal error: ${what.split("\n")[0]}`, exitCode: ExitCode.Network };
 }
 
 async function writeStdout(text: string): Promise<void> {
@@ -129,8 +159,7 @@ if (import.meta.main) {
   // An error that escaped every handler must still be one line, never a trace.
   globalThis.addEventListener("unhandledrejection", (e) => {
     e.preventDefault();
-    writeStderrLine(causeInWords(e.reason));
-    Deno.exit(ExitCode.Network);
+    Deno.exit(report(e.reason));
   });
   Deno.exit(await main(Deno.args));
 }

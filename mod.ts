@@ -34,7 +34,8 @@ export {
 } from "./lib/session/relay.ts";
 export { composeStages, type Sink, type Stage, writeAll } from "./lib/io/sink.ts";
 export { stdinIsTerminal, stdioDuplex } from "./lib/io/stdio.ts";
-export { closeSessionLogs, openSessionLogs, sessionStages } from "./lib/transforms/stages.ts";
+export { closeSessionLogs, sessionStages } from "./lib/transforms/stages.ts";
+export { openSessionLogs } from "./lib/modes/prepare.ts";
 export { crlfStage } from "./lib/transforms/crlf.ts";
 export { timestampPrefix, timestampStage } from "./lib/transforms/timestamp.ts";
 

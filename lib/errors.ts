@@ -75,8 +75,10 @@ export function usageError(message: string): SocktoolError {
 
 /**
  * Names the cause of a system error in words, as SPEC §4 lists them
- * (`connection refused`, `no such host`, ...). Unknown errors keep their own
- * message, lower-cased and without Deno's `(os error N)` suffix.
+ * (`connection refused`, `no such host`, ...), from its error code (`ECONNREFUSED`,
+ * `ENOTFOUND` from the resolver) or its `Deno.errors` class. The decision is
+ * taken on those, never on the message's text: an error with neither keeps
+ * its own message, lower-cased and without Deno's `(os error N)` suffix.
  *
  * @example
  * ```ts
@@ -96,9 +98,11 @@ export function causeInWords(err: unknown): string {
     ENOENT: "no such file or directory",
     ENOTFOUND: "no such host",
     EAI_NONAME: "no such host",
+    ENODATA: "no such host",
     EAI_AGAIN: "name lookup failed (temporary)",
     ETIMEDOUT: "timed out",
     EHOSTUNREACH: "host unreachable",
+    EHOSTDOWN: "host is down",
     ENETUNREACH: "network unreachable",
     EPIPE: "broken pipe",
     EISDIR: "is a directory",
@@ -112,6 +116,8 @@ export function causeInWords(err: unknown): string {
     ConnectionAborted: "connection aborted",
     AddrInUse: "address already in use",
     AddrNotAvailable: "address not available",
+    NetworkUnreachable: "network unreachable",
+    NotConnected: "not connected",
     PermissionDenied: "permission denied",
     NotCapable: "permission denied",
     NotFound: "no such file or directory",
@@ -124,12 +130,6 @@ export function causeInWords(err: unknown): string {
   if (e?.code && byCode[e.code]) return byCode[e.code];
   if (e?.name && byName[e.name]) return byName[e.name];
   const msg = String(e?.message ?? err);
-  if (/failed to lookup address|Name or service not known|nodename nor servname/i.test(msg)) {
-    return "no such host";
-  }
-  if (/No address associated with hostname/i.test(msg)) return "no such host";
-  if (/Network is unreachable/i.test(msg)) return "network unreachable";
-  if (/No route to host/i.test(msg)) return "host unreachable";
   return msg.replace(/\s*\(os error \d+\)\s*$/, "").replace(/\.$/, "")
     .replace(/^./, (c) => c.toLowerCase());
 }

@@ -111,3 +111,34 @@ Deno.test("a malformed CIDR is one usage line, exit 2, before anything listens",
     assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
   }
 });
+
+Deno.test("an allow list that names nobody admits nobody: one warning, every client closed unread", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/allow`, "# nobody yet\n\n");
+    for (const flags of [["--allow", ""], ["--allow", ","], ["--allowfile", `${dir}/allow`]]) {
+      const srv = spawnSocktool(["-lkv", ...flags, "127.0.0.1", "0"]);
+      try {
+        const port = await srv.listeningPort();
+        await srv.write("secret for clients\n");
+        for (let i = 0; i < 2; i++) {
+          const c = await connect(port, "127.0.0.1");
+          await writeConnAll(c, enc("let me in\n")).catch(() => {});
+          assert.equal((await readToEndWithin(c)).length, 0, `${flags.join(" ")}: nothing sent`);
+          closeQuietly(c);
+        }
+        await srv.waitForStderr(/(refused connection from 127\.0\.0\.1:\d+.*\n.*){2}/s);
+      } finally {
+        srv.kill();
+        const r = await srv.finish();
+        assert.equal(r.stdout.length, 0, `${flags.join(" ")}: nothing read from a refused client`);
+        const warnings = r.stderr.match(/names no address: every client will be refused\n/g);
+        assert.equal(warnings?.length, 1, r.stderr);
+        assert.match(r.stderr, /^socktool: --allow(file)? names no address/, "the first line");
+        assert.doesNotMatch(r.stderr, /connection from 127\.0\.0\.1:\d+\n/);
+      }
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -11,6 +11,8 @@ import {
   spawn,
   spawnSocktool,
 } from "./_test_utils/harness.ts";
+import { describeFailure } from "../main.ts";
+import { SocktoolError } from "../lib/errors.ts";
 
 async function runFails(args: string[], code: number, re: RegExp) {
   const r = await spawnSocktool(args, { stdin: "null" }).finish(15_000);
@@ -31,6 +33,19 @@ const usage: [string[], RegExp][] = [
   [["127.0.0.1", "abc"], /bad port 'abc'/],
   [["-n", "localhost", "80"], /-n forbids name lookup/],
   [["-l", "-s", "1.2.3.999", "-p", "4444"], /bad address '1.2.3.999'/],
+  [["", "80"], /empty HOST/],
+  [["-s", "", "127.0.0.1", "80"], /empty value for -s/],
+  [["-U", ""], /empty PATH/],
+  [["-lU", ""], /empty PATH/],
+  [["--proxy", "", "127.0.0.1", "80"], /bad value '' for --proxy/],
+  [["-w", "3000000", "127.0.0.1", "1"], /for -w: at most 2147483\.647 s/],
+  [["-q", "3000000", "127.0.0.1", "1"], /for -q: at most 2147483\.647 s/],
+  [["-i", "3000000", "127.0.0.1", "1"], /for -i: at most 2147483\.647 s/],
+  [["-l", "--proxy-auth", "u:p", "0"], /option --proxy-auth needs --proxy/],
+  [["-l", "--proxy-type", "http", "0"], /option --proxy-type needs --proxy/],
+  [["-l", "--broker", "--send-only", "0"], /options --broker and --send-only/],
+  [["-l", "--chat", "--recv-only", "0"], /options --chat and --recv-only/],
+  [["-lU", "/nonexistent/dir/s.sock"], /listen \/nonexistent\/dir\/s\.sock: no such directory/],
 ];
 for (const [args, re] of usage) {
   Deno.test(`bad input: socktool ${args.join(" ")} exits 2 with one line`, () =>
@@ -46,6 +61,48 @@ Deno.test("fault: connection refused exits 1 naming the address", () => {
   );
 });
 
+Deno.test("bad input: -e naming a file that is not executable says so, exit 2", async () => {
+  const file = await Deno.makeTempFile();
+  try {
+    await runFails(["-e", file, "127.0.0.1", "1"], 2, /exec .*: is not executable/);
+  } finally {
+    await Deno.remove(file);
+  }
+});
+
+Deno.test("bad input: -o FILE is left as it was when the command line is refused", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/o.log`, "yesterday's session");
+    for (
+      const more of [
+        ["-e", `${dir}/no-such-program`],
+        ["-x", `${dir}/none/x.hex`],
+        ["--ssl", "--ssl-cert", `${dir}/none.pem`],
+      ]
+    ) {
+      const r = await spawnSocktool(["-o", `${dir}/o.log`, ...more, "127.0.0.1", "1"], {
+        stdin: "null",
+      }).finish();
+      assert.equal(r.code, 2, r.stderr);
+      assert.equal(await Deno.readTextFile(`${dir}/o.log`), "yesterday's session", more[0]);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("an error that is not a SocktoolError is named as an internal error, not a network one", () => {
+  const bug = describeFailure(new TypeError("cannot read properties of undefined"));
+  assert.deepEqual(bug, {
+    line: "internal error: TypeError: cannot read properties of undefined",
+    exitCode: 1,
+  });
+  assert.equal(describeFailure("thrown text").line, "internal error: thrown text");
+  const expected = describeFailure(new SocktoolError("connect 127.0.0.1:9: connection refused", 1));
+  assert.deepEqual(expected, { line: "connect 127.0.0.1:9: connection refused", exitCode: 1 });
+});
+
 Deno.test("fault: an unknown host exits 1 with no such host", () =>
   runFails(["no-such-host.invalid", "80"], 1, /no-such-host\.invalid: no such host/));
 
@@ -56,6 +113,29 @@ Deno.test("fault: address already in use exits 1", async () => {
     1,
     /listen 127\.0\.0\.1:\d+: address already in use/,
   );
+});
+
+Deno.test("fault: a port in use on [::] is named as such, not retried on 0.0.0.0", async () => {
+  using busy = Deno.listen({ hostname: "::", port: 0 });
+  await runFails(
+    ["-l", String(busy.addr.port)],
+    1,
+    new RegExp(`listen \\[::\\]:${busy.addr.port}: address already in use`),
+  );
+});
+
+Deno.test("fault: a UDP port in use on [::] is named as such, not retried on 0.0.0.0", async () => {
+  const busy = Deno.listenDatagram({ transport: "udp", hostname: "::", port: 0 });
+  try {
+    const port = (busy.addr as Deno.NetAddr).port;
+    await runFails(
+      ["-ul", String(port)],
+      1,
+      new RegExp(`listen \\[::\\]:${port}: address already in use`),
+    );
+  } finally {
+    busy.close();
+  }
 });
 
 Deno.test("fault: -w expiring on an idle session exits 1 with timed out", async () => {

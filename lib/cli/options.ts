@@ -6,6 +6,7 @@
  */
 
 import type { SessionOptions } from "../session/options.ts";
+import type { ServeName } from "../serve/responders.ts";
 
 export type { SessionOptions, TlsOptions, Transport } from "../session/options.ts";
 
@@ -65,7 +66,7 @@ export interface ListenOptions extends SessionOptions {
   /** `--forward HOST:PORT`. */
   forward?: { host: string; port: number };
   /** `--serve NAME`. */
-  serve?: string;
+  serve?: ServeName;
 }
 
 /** `socktool -z HOST PORT...`: probe. */

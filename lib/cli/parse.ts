@@ -9,7 +9,11 @@
 import { parseArgs } from "node:util";
 import { usageError } from "../errors.ts";
 import { checkFlagRules, checkRules } from "./rules.ts";
-import { isMalformedIPv4, parsePort, parsePortList, stripBrackets } from "../net/address.ts";
+import { ipVersion, isMalformedIPv4, stripBrackets } from "../net/address.ts";
+import { parsePort, parsePortList } from "./ports.ts";
+import { parseDuration } from "./duration.ts";
+import { OPTION_TABLE, type OptionName } from "./option_table.ts";
+import { isServeName, SERVE_NAMES, type ServeName } from "../serve/responders.ts";
 import type {
   ConnectOptions,
   ListenOptions,
@@ -21,57 +25,7 @@ import type {
   Transport,
 } from "./options.ts";
 
-/** The option table: every short option has a long name (SPEC §1). */
-export const OPTION_TABLE = {
-  listen: { type: "boolean", short: "l" },
-  port: { type: "string", short: "p" },
-  source: { type: "string", short: "s" },
-  ipv4: { type: "boolean", short: "4" },
-  ipv6: { type: "boolean", short: "6" },
-  udp: { type: "boolean", short: "u" },
-  unixsock: { type: "boolean", short: "U" },
-  "keep-open": { type: "boolean", short: "k" },
-  "max-conns": { type: "string", short: "m" },
-  nodns: { type: "boolean", short: "n" },
-  verbose: { type: "boolean", short: "v", multiple: true },
-  wait: { type: "string", short: "w" },
-  "quit-after-eof": { type: "string", short: "q" },
-  shutdown: { type: "boolean", short: "N" },
-  "no-shutdown": { type: "boolean" },
-  "zero-io": { type: "boolean", short: "z" },
-  json: { type: "boolean" },
-  crlf: { type: "boolean", short: "C" },
-  interval: { type: "string", short: "i" },
-  exec: { type: "string", short: "e" },
-  "sh-exec": { type: "string", short: "c" },
-  "send-only": { type: "boolean" },
-  "recv-only": { type: "boolean" },
-  output: { type: "string", short: "o" },
-  "hex-dump": { type: "string", short: "x" },
-  "append-output": { type: "boolean" },
-  timestamp: { type: "boolean" },
-  progress: { type: "boolean" },
-  allow: { type: "string", multiple: true },
-  deny: { type: "string", multiple: true },
-  allowfile: { type: "string" },
-  denyfile: { type: "string" },
-  broker: { type: "boolean" },
-  chat: { type: "boolean" },
-  forward: { type: "string" },
-  serve: { type: "string" },
-  ssl: { type: "boolean" },
-  "ssl-cert": { type: "string" },
-  "ssl-key": { type: "string" },
-  "ssl-trustfile": { type: "string" },
-  "ssl-servername": { type: "string" },
-  "ssl-alpn": { type: "string" },
-  "ssl-insecure": { type: "boolean" },
-  proxy: { type: "string" },
-  "proxy-type": { type: "string" },
-  "proxy-auth": { type: "string" },
-  help: { type: "boolean", short: "h" },
-  version: { type: "boolean" },
-} as const;
+export { OPTION_TABLE };
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTION_TABLE }>>["values"];
 
@@ -85,18 +39,18 @@ type Values = ReturnType<typeof parseArgs<{ options: typeof OPTION_TABLE }>>["va
  * ```
  */
 export function parseCommandLine(args: readonly string[]): Options {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      options: OPTION_TABLE,
-      allowPositionals: true,
-      strict: true,
-    });
-  } catch (err) {
-    throw usageError(describeParseError(err));
-  }
-  const { values: v, positionals: pos } = parsed;
+  // Not strict: parseArgs' own errors are long, mention JavaScript and can
+  // only be told apart by their text. Its tokens say the same as data.
+  const parsed = parseArgs({
+    args: [...args],
+    options: OPTION_TABLE,
+    allowPositionals: true,
+    strict: false,
+    tokens: true,
+  });
+  checkTokens(parsed.tokens);
+  const v = parsed.values as Values;
+  const pos = parsed.positionals;
   if (v.help) return { mode: "help" };
   if (v.version) return { mode: "version" };
   checkFlagRules(v);
@@ -109,24 +63,33 @@ export function parseCommandLine(args: readonly string[]): Options {
   return options;
 }
 
-/** parseArgs' messages are long and mention JavaScript; say it netcat's way. */
-function describeParseError(err: unknown): string {
-  const msg = String((err as Error)?.message ?? err);
-  const unknown = /Unknown option '([^']+)'/.exec(msg);
-  if (unknown) return `unknown option ${unknown[1]}`;
-  const missing = /Option '(-\w, )?(--[\w-]+)[^']*' argument missing/.exec(msg);
-  if (missing) {
-    return `option ${missing[1] ? missing[1].slice(0, 2) + "/" : ""}${missing[2]} needs a value`;
+type Token = NonNullable<ReturnType<typeof parseArgs>["tokens"]>[number];
+
+/**
+ * What strict parsing would refuse, said netcat's way, for the first token
+ * in argv order that is wrong: an unknown option, a value missing or given to
+ * an option that takes none, or a value that looks like another option.
+ */
+function checkTokens(tokens: readonly Token[]): void {
+  for (const t of tokens) {
+    if (t.kind !== "option") continue;
+    if (!Object.hasOwn(OPTION_TABLE, t.name)) throw usageError(`unknown option ${t.rawName}`);
+    const spec: { type: string; short?: string } = OPTION_TABLE[t.name as OptionName];
+    if (spec.type === "boolean") {
+      if (t.value !== undefined) throw usageError(`option --${t.name} takes no value`);
+      continue;
+    }
+    if (t.value === undefined) {
+      throw usageError(`option ${spec.short ? `-${spec.short}/` : ""}--${t.name} needs a value`);
+    }
+    // A value that looks like an option is taken for a forgotten value, as strict parsing does.
+    if (!t.inlineValue && t.value.length > 1 && t.value.startsWith("-")) {
+      const way = t.rawName.startsWith("--") ? `${t.rawName}=VALUE` : `${t.rawName}VALUE`;
+      throw usageError(
+        `option ${t.rawName} needs a value, not another option (write ${way} for a value that starts with '-')`,
+      );
+    }
   }
-  const ambiguous = /Option '(-\w)' argument is ambiguous/.exec(msg);
-  if (ambiguous) {
-    return `option ${ambiguous[1]} needs a value, not another option (write ${
-      ambiguous[1]
-    }VALUE for a value that starts with '-')`;
-  }
-  const notValue = /Option '(-\w, )?(--[\w-]+)[^']*' does not take an argument/.exec(msg);
-  if (notValue) return `option ${notValue[2]} takes no value`;
-  return msg.split(/\.\s/)[0].replace(/\.$/, "");
 }
 
 function transportOf(v: Values): Transport {
@@ -134,20 +97,9 @@ function transportOf(v: Values): Transport {
   return v.udp ? "udp" : "tcp";
 }
 
-/**
- * Parses a duration in seconds (`1`, `0.5`) into milliseconds.
- *
- * @example
- * ```ts
- * parseSeconds("-w", "1.5"); // 1500
- * ```
- */
-export function parseSeconds(flag: string, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  if (!/^\d+(\.\d+)?$|^\.\d+$/.test(text)) {
-    throw usageError(`bad value '${text}' for ${flag}: must be a number of seconds, 0 or more`);
-  }
-  return Math.round(Number(text) * 1000);
+/** A duration option's value in milliseconds (`cli/duration.ts`), or `undefined` when not given. */
+function durationOf(flag: string, text: string | undefined): number | undefined {
+  return text === undefined ? undefined : parseDuration(flag, text);
 }
 
 function sessionOptions(v: Values): SessionOptions {
@@ -157,13 +109,13 @@ function sessionOptions(v: Values): SessionOptions {
     verbose,
     family: v.ipv4 ? 4 : v.ipv6 ? 6 : undefined,
     numeric: v.nodns ?? false,
-    waitMs: parseSeconds("-w", v.wait),
-    quitAfterEofMs: parseSeconds("-q", v["quit-after-eof"]),
+    waitMs: durationOf("-w", v.wait),
+    quitAfterEofMs: durationOf("-q", v["quit-after-eof"]),
     noShutdown: v["no-shutdown"] ?? false,
     sendOnly: v["send-only"] ?? false,
     recvOnly: v["recv-only"] ?? false,
     crlf: v.crlf ?? false,
-    intervalMs: parseSeconds("-i", v.interval),
+    intervalMs: durationOf("-i", v.interval),
     output: v.output,
     hexDump: v["hex-dump"],
     appendOutput: v["append-output"] ?? false,
@@ -183,19 +135,8 @@ function splitExec(text: string): string[] {
 }
 
 function tlsOptions(v: Values): TlsOptions | undefined {
-  const tlsFlags = [
-    "ssl-cert",
-    "ssl-key",
-    "ssl-trustfile",
-    "ssl-servername",
-    "ssl-alpn",
-    "ssl-insecure",
-  ]
-    .filter((f) => v[f as keyof Values] !== undefined);
-  if (!v.ssl) {
-    if (tlsFlags.length) throw usageError(`option --${tlsFlags[0]} needs --ssl`);
-    return undefined;
-  }
+  // Without --ssl, its options are refused by rules.ts.
+  if (!v.ssl) return undefined;
   const alpn = v["ssl-alpn"]?.split(",").map((s) => s.trim()).filter((s) => s !== "") ?? [];
   return {
     cert: v["ssl-cert"],
@@ -207,30 +148,34 @@ function tlsOptions(v: Values): TlsOptions | undefined {
   };
 }
 
-/** `HOST:PORT` or `[V6]:PORT`. */
-function parseHostPort(flag: string, text: string): { host: string; port: number } {
-  const m = /^\[([^\]]+)\]:(\w+)$/.exec(text) ?? /^([^:]+):(\w+)$/.exec(text);
-  if (!m) throw usageError(`bad value '${text}' for ${flag}: expected HOST:PORT`);
-  return { host: m[1], port: parsePort(m[2]) };
+/**
+ * `HOST:PORT` or `[V6]:PORT`; with `defaultPort`, the port may be left out
+ * (`HOST`, `[V6]`, a bare IPv6 address). Messages quote what the user typed.
+ */
+function parseHostPort(
+  flag: string,
+  text: string,
+  defaultPort?: number,
+): { host: string; port: number } {
+  const m = /^\[([^\]]+)\]:(\w+)$/.exec(text) ?? /^([^:\[\]]+):(\w+)$/.exec(text);
+  if (m) return { host: m[1], port: parsePort(m[2]) };
+  if (defaultPort !== undefined) {
+    const host = /^\[([^\]]+)\]$/.exec(text)?.[1] ??
+      (/^[^:\[\]]+$/.test(text) || ipVersion(text) === 6 ? text : undefined);
+    if (host !== undefined) return { host, port: defaultPort };
+  }
+  const expected = defaultPort === undefined ? "HOST:PORT" : "HOST[:PORT]";
+  throw usageError(`bad value '${text}' for ${flag}: expected ${expected}`);
 }
 
 function proxyOptions(v: Values): ProxyOptions | undefined {
-  if (v.proxy === undefined) {
-    if (v["proxy-type"] !== undefined) throw usageError("option --proxy-type needs --proxy");
-    if (v["proxy-auth"] !== undefined) throw usageError("option --proxy-auth needs --proxy");
-    return undefined;
-  }
+  // --proxy-type and --proxy-auth without --proxy are refused by rules.ts.
+  if (v.proxy === undefined) return undefined;
   const type = (v["proxy-type"] ?? "socks5").toLowerCase();
   if (type !== "socks5" && type !== "socks4" && type !== "http") {
     throw usageError(`bad proxy type '${v["proxy-type"]}': must be socks5, socks4 or http`);
   }
-  const defaultPort = type === "http" ? "3128" : "1080";
-  const spec = /:\w+$/.test(v.proxy) && !/^[^[]*:.*:/.test(v.proxy)
-    ? v.proxy
-    : /^\[.*\]:\w+$/.test(v.proxy)
-    ? v.proxy
-    : `${v.proxy}:${defaultPort}`;
-  const { host, port } = parseHostPort("--proxy", spec);
+  const { host, port } = parseHostPort("--proxy", v.proxy, type === "http" ? 3128 : 1080);
   let auth;
   if (v["proxy-auth"] !== undefined) {
     const i = v["proxy-auth"].indexOf(":");
@@ -240,28 +185,51 @@ function proxyOptions(v: Values): ProxyOptions | undefined {
   return { host, port, type, auth };
 }
 
-function hostArg(host: string): string {
+/** A host or address argument; `what` names it for messages (`HOST`, `value for -s`). */
+function hostArg(host: string, what: string): string {
+  if (host === "" || host === "[]") throw usageError(`empty ${what}: give an address or a name`);
   if (isMalformedIPv4(host)) throw usageError(`bad address '${host}': not an IPv4 address`);
   return stripBrackets(host);
+}
+
+/** A Unix socket path argument; `what` names it for messages (`PATH`, `value for -s`). */
+function pathArg(path: string, what: string): string {
+  if (path === "") throw usageError(`empty ${what}: give a socket path`);
+  return path;
+}
+
+/** The `--serve` name. */
+function serveArg(name: string): ServeName {
+  if (!isServeName(name)) {
+    throw usageError(`unknown --serve name '${name}': choose one of ${SERVE_NAMES.join(", ")}`);
+  }
+  return name;
 }
 
 function connectOptions(v: Values, pos: string[], s: SessionOptions): ConnectOptions {
   const base = {
     ...s,
     mode: "connect" as const,
-    sourceAddr: v.source === undefined ? undefined : hostArg(v.source),
+    sourceAddr: v.source === undefined
+      ? undefined
+      : s.transport === "unixgram"
+      ? pathArg(v.source, "value for -s")
+      : hostArg(v.source, "value for -s"),
     sourcePort: v.port === undefined ? undefined : parsePort(v.port),
     proxy: proxyOptions(v),
   };
   if (s.transport === "unix" || s.transport === "unixgram") {
     if (pos.length === 0) throw usageError("missing socket path: socktool -U PATH");
     if (pos.length > 1) throw usageError("option -U takes a socket PATH, not a HOST and PORT");
-    return { ...base, target: { kind: "unix", path: pos[0] } };
+    return { ...base, target: { kind: "unix", path: pathArg(pos[0], "PATH") } };
   }
   if (pos.length === 0) throw usageError("missing host and port: socktool HOST PORT");
   if (pos.length === 1) throw usageError(`missing port after host '${pos[0]}'`);
   if (pos.length > 2) throw usageError(`unexpected argument '${pos[2]}'`);
-  return { ...base, target: { kind: "inet", host: hostArg(pos[0]), port: parsePort(pos[1]) } };
+  return {
+    ...base,
+    target: { kind: "inet", host: hostArg(pos[0], "HOST"), port: parsePort(pos[1]) },
+  };
 }
 
 function listenOptions(v: Values, pos: string[], s: SessionOptions): ListenOptions {
@@ -277,22 +245,21 @@ function listenOptions(v: Values, pos: string[], s: SessionOptions): ListenOptio
     broker: v.broker ?? false,
     chat: v.chat ?? false,
     forward: v.forward === undefined ? undefined : parseHostPort("--forward", v.forward),
-    serve: v.serve,
+    serve: v.serve === undefined ? undefined : serveArg(v.serve),
   };
   if (s.transport === "unix" || s.transport === "unixgram") {
-    if (v.port !== undefined) throw usageError("option -U takes a socket PATH, not a port");
     if (pos.length === 0) throw usageError("missing socket path: socktool -lU PATH");
     if (pos.length > 1) throw usageError("option -U takes a socket PATH, not a HOST and PORT");
-    return { ...base, local: { kind: "unix", path: pos[0] } };
+    return { ...base, local: { kind: "unix", path: pathArg(pos[0], "PATH") } };
   }
-  let host = v.source === undefined ? undefined : hostArg(v.source);
+  let host = v.source === undefined ? undefined : hostArg(v.source, "value for -s");
   let portText = v.port;
   const rest = [...pos];
   if (portText === undefined) portText = rest.pop();
   if (rest.length > 1) throw usageError(`unexpected argument '${rest[1]}'`);
   if (rest.length === 1) {
     if (host !== undefined) throw usageError("give the listen address once: -s ADDR or HOST");
-    host = hostArg(rest[0]);
+    host = hostArg(rest[0], "HOST");
   }
   if (portText === undefined) throw usageError("missing port: socktool -l PORT");
   // Port 0 asks the system for a free port; `-v` prints which (SPEC is silent; README says so).
@@ -307,19 +274,17 @@ function parseCount(flag: string, text: string): number {
 }
 
 function probeOptions(v: Values, pos: string[]): ProbeOptions {
-  if (v.listen) throw usageError("options -z and -l cannot be used together");
-  if (v.unixsock) throw usageError("options -z and -U cannot be used together");
   if (pos.length === 0) throw usageError("missing host and ports: socktool -z HOST PORT...");
   if (pos.length === 1) throw usageError(`missing port after host '${pos[0]}'`);
   return {
     mode: "probe",
     transport: v.udp ? "udp" : "tcp",
-    host: hostArg(pos[0]),
+    host: hostArg(pos[0], "HOST"),
     ports: parsePortList(pos.slice(1)),
     verbose: v.verbose?.length ?? 0,
     family: v.ipv4 ? 4 : v.ipv6 ? 6 : undefined,
     numeric: v.nodns ?? false,
-    waitMs: parseSeconds("-w", v.wait),
+    waitMs: durationOf("-w", v.wait),
     json: v.json ?? false,
   };
 }

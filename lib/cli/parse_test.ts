@@ -134,3 +134,87 @@ Deno.test("parseCommandLine lets -n pass with a Unix datagram -s PATH: a path is
   const o = parseCommandLine(["-uUn", "-s", "/tmp/client.sock", "/tmp/server.sock"]);
   assertEquals(o.mode === "connect" && o.sourceAddr, "/tmp/client.sock");
 });
+
+Deno.test("parseCommandLine refuses empty values with exit 2, naming what is empty", () => {
+  const table: [string[], RegExp][] = [
+    [["", "80"], /^empty HOST: give an address or a name$/],
+    [["-l", "", "80"], /^empty HOST: /],
+    [["-z", "", "80"], /^empty HOST: /],
+    [["-s", "", "127.0.0.1", "80"], /^empty value for -s: give an address or a name$/],
+    [["-l", "-s", "", "80"], /^empty value for -s: /],
+    [["-U", ""], /^empty PATH: give a socket path$/],
+    [["-lU", ""], /^empty PATH: give a socket path$/],
+    [["-luU", ""], /^empty PATH: /],
+    [["-uU", "-s", "", "/tmp/x"], /^empty value for -s: give a socket path$/],
+    [["--proxy", "", "127.0.0.1", "80"], /^bad value '' for --proxy: expected HOST\[:PORT\]$/],
+  ];
+  for (const [args, re] of table) {
+    const msg = usageMessage(args);
+    if (!re.test(msg)) throw new Error(`${args.join(" ")}: message '${msg}' does not match ${re}`);
+  }
+});
+
+Deno.test("parseCommandLine reads --proxy as HOST[:PORT], quoting what was typed when it is bad", () => {
+  const proxyOf = (spec: string, type = "socks5") => {
+    const o = parseCommandLine(["--proxy", spec, "--proxy-type", type, "h", "80"]);
+    return o.mode === "connect" ? o.proxy && [o.proxy.host, o.proxy.port] : undefined;
+  };
+  assertEquals(proxyOf("p"), ["p", 1080]);
+  assertEquals(proxyOf("p", "http"), ["p", 3128]);
+  assertEquals(proxyOf("p:8"), ["p", 8]);
+  assertEquals(proxyOf("[::1]:8"), ["::1", 8]);
+  assertEquals(proxyOf("[::1]"), ["::1", 1080]);
+  assertEquals(proxyOf("::1"), ["::1", 1080]);
+  assertEquals(proxyOf("127.0.0.1"), ["127.0.0.1", 1080]);
+  for (const bad of ["", "[::1", "a:b:c", "p:", ":8", "[]"]) {
+    assertEquals(
+      usageMessage(["--proxy", bad, "h", "80"]),
+      `bad value '${bad}' for --proxy: expected HOST[:PORT]`,
+    );
+  }
+});
+
+Deno.test("parseCommandLine reads -w, -q and -i with units, bounded by the timers", () => {
+  const o = parseCommandLine(["-w", "2m", "-q", "500ms", "-i", "0.25", "h", "1"]);
+  if (o.mode !== "connect") throw new Error(o.mode);
+  assertEquals([o.waitMs, o.quitAfterEofMs, o.intervalMs], [120_000, 500, 250]);
+  const z = parseCommandLine(["-z", "-w", "1h", "h", "1"]);
+  assertEquals(z.mode === "probe" && z.waitMs, 3_600_000);
+  for (const flag of ["-w", "-q", "-i"]) {
+    assertEquals(
+      usageMessage([flag, "3000000", "h", "1"]),
+      `bad value '3000000' for ${flag}: at most 2147483.647 s (about 24.8 days), the longest a timer can wait`,
+    );
+  }
+  assertEquals(
+    usageMessage(["-z", "-w", "25d", "h", "1"]).startsWith("bad value '25d' for -w: "),
+    true,
+  );
+});
+
+Deno.test("parseCommandLine says netcat's way what strict parsing refuses, first problem first", () => {
+  const table: [string[], string][] = [
+    [["-y", "h", "1"], "unknown option -y"],
+    [["-lyv", "1"], "unknown option -y"],
+    [["--frob=1", "-y"], "unknown option --frob"],
+    [["--listen=x", "1"], "option --listen takes no value"],
+    [["-p"], "option -p/--port needs a value"],
+    [["--proxy"], "option --proxy needs a value"],
+    [
+      ["-p", "-v"],
+      "option -p needs a value, not another option (write -pVALUE for a value that starts with '-')",
+    ],
+    [
+      ["--port", "--listen"],
+      "option --port needs a value, not another option (write --port=VALUE for a value that starts with '-')",
+    ],
+  ];
+  for (const [args, msg] of table) assertEquals(usageMessage(args), msg, args.join(" "));
+  // A value written inline may start with '-'; '-' alone is a value.
+  const o = parseCommandLine(["-o", "-", "-x-dump", "h", "1"]);
+  assertEquals(o.mode === "connect" && [o.output, o.hexDump], ["-", "-dump"]);
+  assertEquals(
+    usageMessage(["-l", "1", "--serve=-x"]),
+    "unknown --serve name '-x': choose one of echo, discard, daytime, chargen, upper, timestamp",
+  );
+});

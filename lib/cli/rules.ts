@@ -1,13 +1,23 @@
 /**
  * Every option-combination rule, one line each, checked before any socket
  * opens (after OpenBSD nc's list of one-line checks). A broken rule is a
- * usage error, exit 2.
+ * usage error, exit 2. Checks that need the system (files, the `-e` program)
+ * come later, in `modes/prepare.ts`; everything here is pure.
+ *
+ * Three lists: {@linkcode FLAG_RULES} read the flags as typed (for options a
+ * mode's record does not carry), {@linkcode IGNORED} names the options each
+ * mode or option would silently ignore (each such pair is refused, so
+ * nothing the user asks for is dropped without a word), and
+ * {@linkcode RULES} read the parsed record.
  *
  * @module
  */
 
 import { usageError } from "../errors.ts";
 import { ipVersion } from "../net/address.ts";
+import { parseCidr, splitRuleList } from "../serve/access.ts";
+import { proxyProblem } from "../proxy/problem.ts";
+import { flagName, type OptionName } from "./option_table.ts";
 import type { Options } from "./options.ts";
 
 /** One rule: a test that is true when the command line breaks it, and what to say. */
@@ -16,7 +26,20 @@ interface Rule {
   message: string | ((o: Options) => string);
 }
 
-const SERVE_NAMES = ["echo", "discard", "daytime", "chargen", "upper", "timestamp"];
+/**
+ * A rule on the flags as typed: all of `flags` given and, with `needs`, none
+ * of `needs`. Its message is `option A needs B` or `options A and B cannot
+ * be used together`, then `: why`, unless `message` says otherwise.
+ */
+interface FlagRule {
+  flags: readonly OptionName[];
+  needs?: readonly OptionName[];
+  why?: string;
+  message?: string;
+}
+
+/** The longest Unix socket path Linux takes (`sun_path` holds 108 bytes with the NUL). */
+export const MAX_SOCKET_PATH_BYTES = 107;
 
 /** Reads a field that only some modes have, as `undefined` elsewhere. */
 function f<T = unknown>(o: Options, key: string): T | undefined {
@@ -30,8 +53,41 @@ function hostOf(o: Options): string | undefined {
   return undefined;
 }
 
+/** The Unix socket paths of the command line: the one to reach or listen on, and `-uU -s`. */
+function socketPaths(o: Options): string[] {
+  if (o.mode === "listen") return o.local.kind === "unix" ? [o.local.path] : [];
+  if (o.mode !== "connect" || o.target.kind !== "unix") return [];
+  return o.transport === "unixgram" && o.sourceAddr !== undefined
+    ? [o.target.path, o.sourceAddr]
+    : [o.target.path];
+}
+
+const bytes = (s: string) => new TextEncoder().encode(s).length;
 const isSession = (o: Options) => o.mode === "connect" || o.mode === "listen";
 const flag = (o: Options, k: string) => f<boolean>(o, k) === true;
+/** The first `--allow`/`--deny` rule that is not an address or CIDR range, with why. */
+const badAccessRule = (o: Options) => {
+  if (o.mode !== "listen") return undefined;
+  for (const [where, values] of [["--allow", o.allow], ["--deny", o.deny]] as const) {
+    for (const rule of splitRuleList(values)) {
+      const parsed = parseCidr(rule);
+      if (!parsed.ok) return `bad rule '${rule}' in ${where}: ${parsed.reason}`;
+    }
+  }
+  return undefined;
+};
+/** The IP versions of `-s` and of the target, when both are literals of different families. */
+const sourceFamilyClash = (o: Options): [number, number] | undefined => {
+  if (o.mode !== "connect" || o.target.kind !== "inet" || o.sourceAddr === undefined) {
+    return undefined;
+  }
+  const [source, target] = [ipVersion(o.sourceAddr), ipVersion(o.target.host)];
+  return source !== 0 && target !== 0 && source !== target ? [source, target] : undefined;
+};
+const proxyProblemOf = (o: Options) =>
+  o.mode === "connect" && o.proxy !== undefined && o.target.kind === "inet"
+    ? proxyProblem({ proxy: o.proxy, target: o.target })
+    : undefined;
 
 /** The rules, in the order they are checked. */
 export const RULES: readonly Rule[] = [
@@ -54,6 +110,13 @@ export const RULES: readonly Rule[] = [
     message: "option -n forbids name lookup, but the -s address is a name",
   },
   {
+    broken: (o) => sourceFamilyClash(o) !== undefined,
+    message: (o) => {
+      const [source, target] = sourceFamilyClash(o)!;
+      return `option -s gives an IPv${source} address, but ${hostOf(o)} is an IPv${target} address`;
+    },
+  },
+  {
     broken: (o) => flag(o, "sendOnly") && flag(o, "recvOnly"),
     message: "options --send-only and --recv-only cannot be used together",
   },
@@ -68,6 +131,17 @@ export const RULES: readonly Rule[] = [
     message: "option -p gives a port, but -U uses a socket PATH",
   },
   {
+    broken: (o) => o.mode === "connect" && o.transport === "unix" && o.sourceAddr !== undefined,
+    message: "option -s gives an address, but -U connects to a socket PATH",
+  },
+  {
+    broken: (o) => socketPaths(o).some((p) => bytes(p) > MAX_SOCKET_PATH_BYTES),
+    message: (o) =>
+      `socket path too long: '${
+        socketPaths(o).find((p) => bytes(p) > MAX_SOCKET_PATH_BYTES)
+      }' (at most ${MAX_SOCKET_PATH_BYTES} bytes)`,
+  },
+  {
     broken: (o) => o.mode === "connect" && o.proxy !== undefined && o.transport !== "tcp",
     message: "option --proxy works over TCP only",
   },
@@ -77,6 +151,7 @@ export const RULES: readonly Rule[] = [
       (o.sourceAddr !== undefined || o.sourcePort !== undefined),
     message: "options --proxy and -s/-p cannot be used together",
   },
+  { broken: (o) => proxyProblemOf(o) !== undefined, message: (o) => proxyProblemOf(o)! },
   {
     broken: (o) =>
       isSession(o) && f(o, "tls") !== undefined && f(o, "transport") !== "tcp" &&
@@ -92,6 +167,18 @@ export const RULES: readonly Rule[] = [
   },
   {
     broken: (o) =>
+      isSession(o) && f<{ key?: string; cert?: string }>(o, "tls")?.key !== undefined &&
+      f<{ cert?: string }>(o, "tls")?.cert === undefined,
+    message: "option --ssl-key needs --ssl-cert",
+  },
+  {
+    broken: (o) =>
+      o.mode === "connect" && o.tls?.insecure === true && o.tls.trustFile !== undefined,
+    message:
+      "options --ssl-insecure and --ssl-trustfile cannot be used together: --ssl-insecure verifies nothing",
+  },
+  {
+    broken: (o) =>
       isSession(o) && (f(o, "exec") !== undefined || f(o, "shExec") !== undefined) &&
       (f(o, "transport") === "udp" || f(o, "transport") === "unixgram"),
     message:
@@ -102,13 +189,20 @@ export const RULES: readonly Rule[] = [
     message: "option -k cannot be used with -uU",
   },
   {
-    broken: (o) => o.mode === "listen" && o.broker && o.forward !== undefined,
-    message: "options --broker and --forward cannot be used together",
+    broken: (o) =>
+      o.mode === "listen" && o.maxConns !== undefined && !o.keepOpen && !o.broker && !o.chat,
+    message: "option -m needs -k or --broker or --chat: without -k one client is served",
   },
   {
-    broken: (o) => o.mode === "listen" && o.serve !== undefined && !SERVE_NAMES.includes(o.serve),
-    message: (o) =>
-      `unknown --serve name '${f(o, "serve")}': choose one of ${SERVE_NAMES.join(", ")}`,
+    broken: (o) =>
+      o.mode === "listen" && o.maxConns !== undefined &&
+      (o.transport === "udp" || o.transport === "unixgram"),
+    message:
+      "options -m and -u cannot be used together: a datagram listener has no connections to count",
+  },
+  {
+    broken: (o) => o.mode === "listen" && o.broker && o.forward !== undefined,
+    message: "options --broker and --forward cannot be used together",
   },
   {
     broken: (o) =>
@@ -133,34 +227,106 @@ export const RULES: readonly Rule[] = [
       o.transport !== "unix",
     message: "option --forward needs a stream listener (TCP or -U)",
   },
+  { broken: (o) => badAccessRule(o) !== undefined, message: (o) => badAccessRule(o)! },
+  {
+    broken: (o) =>
+      o.mode === "listen" && o.local.kind === "unix" &&
+      (o.allow.length > 0 || o.deny.length > 0 || o.allowFile !== undefined ||
+        o.denyFile !== undefined),
+    message: "options --allow and --deny match IP addresses: clients of a -U listener have none",
+  },
+];
+
+/** The options that shape a session's data: what a mode with no such session ignores. */
+const SESSION_DATA: readonly OptionName[] = [
+  "quit-after-eof",
+  "no-shutdown",
+  "send-only",
+  "recv-only",
+  "crlf",
+  "interval",
+  "output",
+  "hex-dump",
+  "timestamp",
+  "progress",
 ];
 
 /**
- * Checks the rules that involve flags a mode's record does not carry: these
- * are read from the raw flags before the record is built.
+ * What each mode or option would silently ignore, and why: each pair is
+ * refused (checked after {@linkcode FLAG_RULES}' own lines).
  */
-export const FLAG_RULES: readonly { flags: string[]; needs?: string; message: string }[] = [
-  { flags: ["ipv4", "ipv6"], message: "options -4 and -6 cannot be used together" },
-  { flags: ["keep-open"], needs: "listen", message: "option -k needs -l" },
-  { flags: ["max-conns"], needs: "listen", message: "option -m needs -l" },
-  { flags: ["broker"], needs: "listen", message: "option --broker needs -l" },
-  { flags: ["chat"], needs: "listen", message: "option --chat needs -l" },
-  { flags: ["forward"], needs: "listen", message: "option --forward needs -l" },
-  { flags: ["serve"], needs: "listen", message: "option --serve needs -l" },
-  { flags: ["allow"], needs: "listen", message: "option --allow needs -l" },
-  { flags: ["deny"], needs: "listen", message: "option --deny needs -l" },
-  { flags: ["allowfile"], needs: "listen", message: "option --allowfile needs -l" },
-  { flags: ["denyfile"], needs: "listen", message: "option --denyfile needs -l" },
-  { flags: ["json"], needs: "zero-io", message: "option --json needs -z" },
-  { flags: ["listen", "proxy"], message: "options -l and --proxy cannot be used together" },
-  { flags: ["zero-io", "ssl"], message: "options -z and --ssl cannot be used together" },
-  { flags: ["zero-io", "exec"], message: "options -z and -e cannot be used together" },
-  { flags: ["zero-io", "sh-exec"], message: "options -z and -c cannot be used together" },
-  { flags: ["zero-io", "proxy"], message: "options -z and --proxy cannot be used together" },
+export const IGNORED: readonly [OptionName, readonly OptionName[], string][] = [
+  ["zero-io", ["source", "port"], "-z probes from any local address"],
+  ["zero-io", SESSION_DATA, "-z moves no data"],
+  ["serve", SESSION_DATA, "--serve answers clients by itself"],
+  [
+    "forward",
+    ["quit-after-eof", "no-shutdown", "send-only", "recv-only"],
+    "--forward relays both ways until each side ends",
+  ],
+  ["broker", SESSION_DATA, "--broker relays bytes between clients as they are"],
+  ["chat", SESSION_DATA, "--chat relays lines between clients as they are"],
+  ["recv-only", ["quit-after-eof", "crlf", "interval"], "--recv-only never reads stdin"],
+  ["send-only", ["timestamp"], "--send-only writes nothing it receives"],
+  ["udp", ["no-shutdown"], "a datagram socket has no half-close"],
 ];
 
 /**
- * Checks the raw flags against {@linkcode FLAG_RULES}.
+ * The rules on the flags as typed: those that involve flags a mode's record
+ * does not carry, read before the record is built, in this order.
+ */
+export const FLAG_RULES: readonly FlagRule[] = [
+  { flags: ["ipv4", "ipv6"] },
+  { flags: ["keep-open"], needs: ["listen"] },
+  { flags: ["max-conns"], needs: ["listen"] },
+  { flags: ["broker"], needs: ["listen"] },
+  { flags: ["chat"], needs: ["listen"] },
+  { flags: ["forward"], needs: ["listen"] },
+  { flags: ["serve"], needs: ["listen"] },
+  { flags: ["allow"], needs: ["listen"] },
+  { flags: ["deny"], needs: ["listen"] },
+  { flags: ["allowfile"], needs: ["listen"] },
+  { flags: ["denyfile"], needs: ["listen"] },
+  { flags: ["json"], needs: ["zero-io"] },
+  { flags: ["ssl-cert"], needs: ["ssl"] },
+  { flags: ["ssl-key"], needs: ["ssl"] },
+  { flags: ["ssl-trustfile"], needs: ["ssl"] },
+  { flags: ["ssl-servername"], needs: ["ssl"] },
+  { flags: ["ssl-alpn"], needs: ["ssl"] },
+  { flags: ["ssl-insecure"], needs: ["ssl"] },
+  { flags: ["proxy-type"], needs: ["proxy"] },
+  { flags: ["proxy-auth"], needs: ["proxy"] },
+  { flags: ["zero-io", "listen"] },
+  { flags: ["zero-io", "unixsock"] },
+  { flags: ["listen", "proxy"] },
+  { flags: ["zero-io", "ssl"] },
+  { flags: ["zero-io", "exec"] },
+  { flags: ["zero-io", "sh-exec"] },
+  { flags: ["zero-io", "proxy"] },
+  { flags: ["append-output"], needs: ["output", "hex-dump"] },
+  { flags: ["shutdown", "no-shutdown"], why: "-N asks for the half-close --no-shutdown turns off" },
+  { flags: ["listen", "unixsock", "port"], message: "option -U takes a socket PATH, not a port" },
+  {
+    flags: ["listen", "unixsock", "source"],
+    message: "option -s gives an address, but -lU listens on a socket PATH",
+  },
+  ...IGNORED.flatMap(([mode, ignored, why]) =>
+    ignored.map((other): FlagRule => ({ flags: [mode, other], why }))
+  ),
+];
+
+/** The message of a flag rule. */
+function flagRuleMessage(rule: FlagRule): string {
+  if (rule.message !== undefined) return rule.message;
+  const text = rule.needs !== undefined
+    ? `option ${flagName(rule.flags[0])} needs ${rule.needs.map(flagName).join(" or ")}`
+    : `options ${rule.flags.map(flagName).join(" and ")} cannot be used together`;
+  return rule.why === undefined ? text : `${text}: ${rule.why}`;
+}
+
+/**
+ * Checks the raw flags against {@linkcode FLAG_RULES}; throws the first
+ * broken one as a usage error.
  *
  * @example
  * ```ts
@@ -170,10 +336,9 @@ export const FLAG_RULES: readonly { flags: string[]; needs?: string; message: st
 export function checkFlagRules(values: Record<string, unknown>): void {
   const given = (k: string) => values[k] !== undefined && values[k] !== false;
   for (const rule of FLAG_RULES) {
-    if (rule.needs !== undefined) {
-      if (rule.flags.every(given) && !given(rule.needs)) throw usageError(rule.message);
-    } else if (rule.flags.every(given)) {
-      throw usageError(rule.message);
+    if (!rule.flags.every(given)) continue;
+    if (rule.needs === undefined || !rule.needs.some(given)) {
+      throw usageError(flagRuleMessage(rule));
     }
   }
 }
@@ -181,6 +346,11 @@ export function checkFlagRules(values: Record<string, unknown>): void {
 /**
  * Checks a parsed record against {@linkcode RULES}; throws the first broken
  * one as a usage error.
+ *
+ * @example
+ * ```ts
+ * checkRules(options); // after parsing, before anything touches the system
+ * ```
  */
 export function checkRules(options: Options): void {
   for (const rule of RULES) {

@@ -1,4 +1,6 @@
 import { parseCommandLine } from "./parse.ts";
+import { IGNORED } from "./rules.ts";
+import { flagName } from "./option_table.ts";
 import { SocktoolError } from "../errors.ts";
 
 /** One command line per rule: it must break that rule and no earlier one. */
@@ -38,18 +40,127 @@ const CASES: [string[], RegExp][] = [
   [["-l", "1", "--serve", "echo", "-e", "cat"], /choose one of --serve, --forward/],
   [["-lu", "1", "--broker"], /--broker and --chat need a stream socket/],
   [["-lu", "1", "--forward", "a:1"], /option --forward needs a stream listener/],
+  [["--ssl-cert", "c", "h", "1"], /^option --ssl-cert needs --ssl$/],
+  [["--ssl-key", "k", "h", "1"], /^option --ssl-key needs --ssl$/],
+  [["--ssl-trustfile", "t", "h", "1"], /^option --ssl-trustfile needs --ssl$/],
+  [["--ssl-servername", "n", "h", "1"], /^option --ssl-servername needs --ssl$/],
+  [["--ssl-alpn", "h2", "h", "1"], /^option --ssl-alpn needs --ssl$/],
+  [["--ssl-insecure", "h", "1"], /^option --ssl-insecure needs --ssl$/],
+  [["-l", "--proxy-type", "http", "1"], /^option --proxy-type needs --proxy$/],
+  [["-l", "--proxy-auth", "u:p", "1"], /^option --proxy-auth needs --proxy$/],
+  [["--proxy-auth", "u:p", "h", "1"], /^option --proxy-auth needs --proxy$/],
+  [["-z", "-l", "h", "1"], /^options -z and -l cannot be used together$/],
+  [["-z", "-U", "h", "1"], /^options -z and -U cannot be used together$/],
+  [["--append-output", "h", "1"], /^option --append-output needs -o or -x$/],
+  [["-N", "--no-shutdown", "h", "1"], /^options -N and --no-shutdown cannot be used together: /],
+  [["-lU", "-p", "80", "/tmp/x"], /^option -U takes a socket PATH, not a port$/],
+  [
+    ["-lU", "-s", "::1", "/tmp/x"],
+    /^option -s gives an address, but -lU listens on a socket PATH$/,
+  ],
+  [
+    ["-s", "127.0.0.1", "::1", "1"],
+    /^option -s gives an IPv4 address, but ::1 is an IPv6 address$/,
+  ],
+  [["-u", "-s", "::1", "127.0.0.1", "1"], /^option -s gives an IPv6 address, but 127\.0\.0\.1/],
+  [
+    ["-U", "-s", "/tmp/a", "/tmp/b"],
+    /^option -s gives an address, but -U connects to a socket PATH$/,
+  ],
+  [["-U", `/tmp/${"a".repeat(103)}`], /^socket path too long: .* \(at most 107 bytes\)$/],
+  [["-lU", `/tmp/${"a".repeat(103)}`], /^socket path too long/],
+  [["-uU", "-s", `/tmp/${"é".repeat(52)}`, "/tmp/b"], /^socket path too long/],
+  [
+    ["--proxy", "p", "--proxy-type", "socks4", "::1", "1"],
+    /socks4 proxy cannot reach an IPv6 address/,
+  ],
+  [["--ssl", "--ssl-key", "k", "h", "1"], /^option --ssl-key needs --ssl-cert$/],
+  [["-l", "1", "--ssl", "--ssl-key", "k"], /^option --ssl-key needs --ssl-cert$/],
+  [
+    ["--ssl", "--ssl-insecure", "--ssl-trustfile", "t", "h", "1"],
+    /^options --ssl-insecure and --ssl-trustfile cannot be used together/,
+  ],
+  [["-l", "1", "-m", "2"], /^option -m needs -k or --broker or --chat: /],
+  [["-ulk", "1", "-m", "2"], /^options -m and -u cannot be used together: /],
+  [
+    ["-l", "1", "--allow", "10.0.0.0/33"],
+    /^bad rule '10\.0\.0\.0\/33' in --allow: prefix length must be 0-32$/,
+  ],
+  [
+    ["-l", "1", "--deny", "127.0.0.1,nope"],
+    /^bad rule 'nope' in --deny: not an IP address or CIDR range$/,
+  ],
+  [["-lU", "/tmp/s", "--allow", "127.0.0.1"], /^options --allow and --deny match IP addresses: /],
+  [["-lU", "/tmp/s", "--denyfile", "f"], /^options --allow and --deny match IP addresses: /],
+  [
+    ["-l", "1", "--broker", "--send-only"],
+    /^options --broker and --send-only cannot be used together: /,
+  ],
+  [
+    ["-l", "1", "--broker", "--recv-only"],
+    /^options --broker and --recv-only cannot be used together: /,
+  ],
+  [
+    ["-l", "1", "--chat", "--send-only"],
+    /^options --chat and --send-only cannot be used together: /,
+  ],
+  [
+    ["-l", "1", "--chat", "--recv-only"],
+    /^options --chat and --recv-only cannot be used together: /,
+  ],
 ];
+
+/** The usage error `args` is refused with. */
+function refusal(args: string[]): SocktoolError {
+  let err: unknown;
+  try {
+    parseCommandLine(args);
+  } catch (e) {
+    err = e;
+  }
+  if (!(err instanceof SocktoolError)) throw new Error(`not refused: ${args.join(" ")}: ${err}`);
+  if (err.exitCode !== 2) throw new Error(`exit code ${err.exitCode}`);
+  return err;
+}
 
 for (const [args, re] of CASES) {
   Deno.test(`rule: socktool ${args.join(" ")} is refused with ${re.source}`, () => {
-    let err: unknown;
-    try {
-      parseCommandLine(args);
-    } catch (e) {
-      err = e;
-    }
-    if (!(err instanceof SocktoolError)) throw new Error(`not refused: ${err}`);
-    if (err.exitCode !== 2) throw new Error(`exit code ${err.exitCode}`);
+    const err = refusal(args);
     if (!re.test(err.message)) throw new Error(`message '${err.message}' does not match ${re}`);
   });
+}
+
+/** A command line that gives `name` (with a value if it takes one) in a mode where it is valid. */
+const VALUE: Record<string, string[]> = {
+  "quit-after-eof": ["-q", "1"],
+  interval: ["-i", "1"],
+  output: ["-o", "/dev/null"],
+  "hex-dump": ["-x", "/dev/null"],
+  source: ["-s", "127.0.0.1"],
+  port: ["-p", "5000"],
+  serve: ["--serve", "echo"],
+  forward: ["--forward", "127.0.0.1:1"],
+};
+const MODE: Record<string, string[]> = {
+  "zero-io": ["-z"],
+  serve: ["-lk", "--serve", "echo"],
+  forward: ["-lk", "--forward", "127.0.0.1:1"],
+  broker: ["-l", "--broker"],
+  chat: ["-l", "--chat"],
+  "recv-only": ["--recv-only"],
+  "send-only": ["--send-only"],
+  udp: ["-u"],
+};
+
+for (const [mode, ignored] of IGNORED) {
+  for (const other of ignored) {
+    const args = [...MODE[mode], ...(VALUE[other] ?? [flagName(other)]), "127.0.0.1", "1"];
+    Deno.test(`rule: socktool ${args.join(" ")} is refused: ${mode} ignores ${flagName(other)}`, () => {
+      const expected = `options ${flagName(mode)} and ${flagName(other)} cannot be used together: `;
+      const err = refusal(args);
+      if (!err.message.startsWith(expected)) {
+        throw new Error(`message '${err.message}' does not start with '${expected}'`);
+      }
+    });
+  }
 }

@@ -75,6 +75,9 @@ TLS and proxies:
   -h, --help                this text
       --version             the version
 
+SECS: seconds (2, 0.5) or a number with a unit: 500ms, 2s, 1m, 1h; at most
+2147483.647 s (24.8 days). An --allow list that names nobody admits nobody.
+
 Exit status: 0 ok, 1 network or peer failure, 2 bad command line,
 130 SIGINT, 143 SIGTERM.
 `;

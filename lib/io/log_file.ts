@@ -5,7 +5,7 @@
  * @module
  */
 
-import { causeInWords, ExitCode, SocktoolError, usageError } from "../errors.ts";
+import { causeInWords, ExitCode, SocktoolError } from "../errors.ts";
 import { writeAll } from "./sink.ts";
 
 /** Bytes held in memory while the file catches up; two such buffers per log. */
@@ -91,6 +91,14 @@ export class LogFile {
     if (this.#failure) throw this.#failure;
   }
 
+  /**
+   * Empties a regular file before anything is written to it (a pipe or a
+   * device has nothing to empty). For a file opened with `truncate: false`.
+   */
+  truncate(): void {
+    if (this.#sync) this.#file.truncateSync(0);
+  }
+
   async #enter(bytes: Uint8Array): Promise<void> {
     if (bytes.length > BUFFER_SIZE) {
       // Too big to buffer: write it in place, after all before it.
@@ -144,33 +152,36 @@ export class LogFile {
 }
 
 /**
- * Opens (creating, and truncating unless `append`) a log file named on the
- * command line, so that a bad path is a usage error found before connecting.
+ * Opens (creating, and truncating unless `append` or `truncate: false`) a
+ * log file named on the command line. socktool opens its `-o` and `-x` files
+ * untruncated and empties them with {@linkcode LogFile.truncate} once every
+ * other check has passed, so a usage error found later leaves them as they were.
  *
  * @param path the file named by the option
- * @param append keep what the file holds (`--append-output`)
- * @param option the option that named it, for the message (`-o`, `-x`)
- * @throws {SocktoolError} exit 2: `open -o file /nope/x: no such file or directory`
+ * @param append keep what the file holds and write after it (`--append-output`)
+ * @param options `truncate`: empty the file now (default: unless `append`)
+ * @throws the file system's error (`Deno.errors.NotFound`, ...): the caller
+ *   knows which option named the file
  *
  * @example
  * ```ts
- * const log = await openLogFile("session.bin", false, "-o");
+ * const log = await openLogFile("session.bin", false);
  * ```
  */
-export async function openLogFile(path: string, append: boolean, option: string): Promise<LogFile> {
+export async function openLogFile(
+  path: string,
+  append: boolean,
+  options: { truncate?: boolean } = {},
+): Promise<LogFile> {
+  const file = await Deno.open(path, {
+    write: true,
+    create: true,
+    append,
+    truncate: options.truncate ?? !append,
+  });
+  let regular = false;
   try {
-    const file = await Deno.open(path, {
-      write: true,
-      create: true,
-      append,
-      truncate: !append,
-    });
-    let regular = false;
-    try {
-      regular = file.statSync().isFile;
-    } catch { /* unknown: take the safe, write-behind path */ }
-    return new LogFile(file, path, regular);
-  } catch (err) {
-    throw usageError(`open ${option} file ${path}: ${causeInWords(err)}`);
-  }
+    regular = file.statSync().isFile;
+  } catch { /* unknown: take the safe, write-behind path */ }
+  return new LogFile(file, path, regular);
 }

@@ -33,8 +33,11 @@ export async function readExact(r: Reader, n: number): Promise<Uint8Array> {
 }
 
 /**
- * Reads up to and including the first `\r\n\r\n` (an HTTP head), one byte at
- * a time so nothing after it is consumed.
+ * Reads up to and including the blank line that ends an HTTP head, one byte
+ * at a time so nothing after it is consumed. A line may end in CRLF or, as
+ * RFC 9112 §2.2 lets a recipient accept, in a bare LF (some proxies answer
+ * `HTTP/1.1 200 OK\n\n`); the head ends at an LF that follows an LF, with
+ * at most a CR between them.
  *
  * @throws {Deno.errors.UnexpectedEof} when the data ends first
  * @throws {RangeError} when no blank line comes within `limit` bytes
@@ -44,6 +47,7 @@ export async function readExact(r: Reader, n: number): Promise<Uint8Array> {
  * ```
  */
 export async function readHttpHead(r: Reader, limit = 16 * 1024): Promise<Uint8Array> {
+  const CR = 13, LF = 10;
   const buf = new Uint8Array(limit);
   const one = new Uint8Array(1);
   for (let len = 0; len < limit;) {
@@ -51,10 +55,10 @@ export async function readHttpHead(r: Reader, limit = 16 * 1024): Promise<Uint8A
     if (got === null) throw new Deno.errors.UnexpectedEof(`data ended after ${len} bytes`);
     if (got === 0) continue;
     buf[len++] = one[0];
-    if (
-      len >= 4 && buf[len - 4] === 13 && buf[len - 3] === 10 && buf[len - 2] === 13 &&
-      buf[len - 1] === 10
-    ) return buf.slice(0, len);
+    if (one[0] !== LF || len < 2) continue;
+    if (buf[len - 2] === LF || (len >= 3 && buf[len - 2] === CR && buf[len - 3] === LF)) {
+      return buf.slice(0, len);
+    }
   }
   throw new RangeError(`no end of header within ${limit} bytes`);
 }

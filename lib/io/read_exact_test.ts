@@ -41,3 +41,19 @@ Deno.test("readHttpHead rejects a head longer than its limit and a stream that e
     Deno.errors.UnexpectedEof,
   );
 });
+
+Deno.test("readHttpHead ends at a blank line of bare LFs, or of mixed endings", async () => {
+  for (
+    const head of ["HTTP/1.1 200 OK\n\n", "HTTP/1.1 200 OK\nX: y\n\n", "HTTP/1.1 200 OK\r\n\n"]
+  ) {
+    const r = dripReader(`${head}payload`, 1);
+    assert.equal(new TextDecoder().decode(await readHttpHead(r)), head, JSON.stringify(head));
+    assert.equal(r.given(), head.length);
+  }
+  // A CR alone inside a line is not an end of line.
+  const r = dripReader("HTTP/1.1 200 OK\r\nX: a\rb\r\n\r\npayload", 3);
+  assert.equal(
+    new TextDecoder().decode(await readHttpHead(r)),
+    "HTTP/1.1 200 OK\r\nX: a\rb\r\n\r\n",
+  );
+});

@@ -7,38 +7,39 @@
  */
 
 import { formatAddr, formatHostPort, unmapIPv4 } from "../net/address.ts";
-import { usageError } from "../errors.ts";
 import type { ConnectOptions } from "../cli/options.ts";
 import { connectTcp } from "../net/tcp_connect.ts";
 import { connectUnix } from "../net/unix_connect.ts";
 import { datagramConnectMode } from "./datagram_connect.ts";
 import { runSession, type SessionContext } from "../session/session.ts";
-import { type PeerInfo, resolveExec, runExecSession } from "../session/exec.ts";
+import { type PeerInfo, runExecSession } from "../session/exec.ts";
 import type { TlsClientWrap } from "./tls_setup.ts";
+import type { Prepared } from "./prepare.ts";
 
 /**
  * Runs connect mode to its end.
  *
  * @example
  * ```ts
- * await connectMode(parseCommandLine(["127.0.0.1", "9999"]) as ConnectOptions, ctx);
+ * const options = parseCommandLine(["127.0.0.1", "9999"]) as ConnectOptions;
+ * await connectMode(options, ctx, await prepare(options, ctx.log));
  * ```
  */
-export async function connectMode(opts: ConnectOptions, ctx: SessionContext): Promise<void> {
+export async function connectMode(
+  opts: ConnectOptions,
+  ctx: SessionContext,
+  prepared: Prepared,
+): Promise<void> {
   if (opts.transport === "udp" || opts.transport === "unixgram") {
     return datagramConnectMode(opts, ctx);
   }
-  // A missing -e program is a usage error, found before any connection.
-  const program = resolveExec(opts);
+  const { program } = prepared;
   // TLS, proxies and source binds load only when asked for (start-up time).
   const proxy = opts.proxy ? await import("../proxy/connect.ts") : undefined;
-  if (proxy && opts.proxy && opts.target.kind === "inet") {
-    proxy.checkProxyOptions({ proxy: opts.proxy, target: opts.target });
-  }
-  // TLS files are read now, so a bad key is a usage error before connecting.
-  const tls: TlsClientWrap | undefined = opts.tls
-    ? await (await import("./tls_setup.ts")).tlsClient(
+  const tls: TlsClientWrap | undefined = opts.tls && prepared.tls
+    ? (await import("./tls_setup.ts")).tlsClient(
       opts.tls,
+      prepared.tls,
       opts.target.kind === "inet" ? opts.target.host : "localhost",
       ctx.log,
       opts.waitMs,
@@ -50,9 +51,6 @@ export async function connectMode(opts: ConnectOptions, ctx: SessionContext): Pr
       ? runExecSession(conn, name, peer, opts, ctx, program)
       : runSession(conn, name, opts, ctx);
   if (opts.target.kind === "unix") {
-    if (opts.sourceAddr !== undefined) {
-      throw usageError("option -s gives an address, but -U connects to a socket PATH");
-    }
     const conn = await secure(await connectUnix(opts.target.path), opts.target.path);
     ctx.log.info(`connected to ${opts.target.path}`);
     await serve(conn, opts.target.path, { addr: opts.target.path });

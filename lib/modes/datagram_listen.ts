@@ -15,8 +15,7 @@ import type { SessionContext } from "../session/session.ts";
 import { runDatagramSession } from "../session/datagram_session.ts";
 import { bindUnixDatagram } from "../net/unix_datagram.ts";
 import { removeSocketFile } from "../net/unix_socket_file.ts";
-import { loadAccessPolicy } from "../serve/access.ts";
-import { isServeName } from "../serve/responders.ts";
+import type { Prepared } from "./prepare.ts";
 import { serveDatagrams } from "../serve/datagram_services.ts";
 
 /**
@@ -25,12 +24,16 @@ import { serveDatagrams } from "../serve/datagram_services.ts";
  *
  * @example
  * ```ts
- * await datagramListenMode(parseCommandLine(["-ul", "9999"]) as ListenOptions, ctx);
+ * const options = parseCommandLine(["-ul", "9999"]) as ListenOptions;
+ * await datagramListenMode(options, ctx, await prepare(options, ctx.log));
  * ```
  */
-export async function datagramListenMode(opts: ListenOptions, ctx: SessionContext): Promise<void> {
-  // Checked before binding, like the stream listener: a bad rule is exit 2.
-  const access = await loadAccessPolicy(opts);
+export async function datagramListenMode(
+  opts: ListenOptions,
+  ctx: SessionContext,
+  prepared: Pick<Prepared, "access">,
+): Promise<void> {
+  const { access } = prepared;
   const refused = new Set<string>();
   const admit = access
     ? (a: Deno.Addr) => {
@@ -54,7 +57,7 @@ export async function datagramListenMode(opts: ListenOptions, ctx: SessionContex
     ctx.log.info(`listening on ${formatAddr(conn.addr)}`);
     // Named for the listening address: no peer is known yet when it starts.
     const name = formatAddr(conn.addr);
-    if (opts.serve !== undefined && isServeName(opts.serve)) {
+    if (opts.serve !== undefined) {
       await serveDatagrams(conn, opts.serve, {
         keepOpen: opts.keepOpen,
         admit,
@@ -91,7 +94,7 @@ async function bindUdp(
     try {
       return bindOn("::", port);
     } catch (err) {
-      if (family === 6 || /already in use/.test((err as Error).message)) throw err;
+      if (family === 6 || (err as Error).cause instanceof Deno.errors.AddrInUse) throw err;
       return bindOn("0.0.0.0", port);
     }
   }

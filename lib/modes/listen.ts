@@ -7,25 +7,24 @@
  * (`--forward`), or the broker room.
  *
  * Everything that can be wrong with the command line (a malformed `--allow`
- * rule, an unreadable `--allowfile`, a missing `-e` program) is found before
- * the listener opens.
+ * rule, an unreadable `--allowfile`, a missing `-e` program) was found before
+ * the listener opens, by `cli/rules.ts` and `prepare.ts`.
  *
  * @module
  */
 
 import { formatAddr, unmapIPv4 } from "../net/address.ts";
-import { usageError } from "../errors.ts";
 import type { ListenOptions } from "../cli/options.ts";
 import { listenTcp } from "../net/tcp_listen.ts";
 import { listenUnix } from "../net/unix_listen.ts";
 import { buildStages, runSession, type SessionContext, summaryLine } from "../session/session.ts";
-import { loadAccessPolicy } from "../serve/access.ts";
 import { acceptClients, type ClientHandler } from "../serve/accept.ts";
 import { StdioHub } from "../serve/stdio_hub.ts";
 import { Broker } from "../serve/broker.ts";
-import { type ExecProgram, type PeerInfo, resolveExec, runExecSession } from "../session/exec.ts";
+import { type ExecProgram, type PeerInfo, runExecSession } from "../session/exec.ts";
 import { forwardClient } from "../serve/forward.ts";
-import { isServeName, serveStream } from "../serve/services.ts";
+import { serveStream } from "../serve/services.ts";
+import type { Prepared } from "./prepare.ts";
 
 /**
  * The default `-m` of listeners that start a program or open a connection per
@@ -39,21 +38,22 @@ export const SPAWNING_MAX_CONNS = 100;
  *
  * @example
  * ```ts
- * await listenMode(parseCommandLine(["-l", "9999"]) as ListenOptions, ctx);
+ * const options = parseCommandLine(["-l", "9999"]) as ListenOptions;
+ * await listenMode(options, ctx, await prepare(options, ctx.log));
  * ```
  */
-export async function listenMode(opts: ListenOptions, ctx: SessionContext): Promise<void> {
-  const access = await loadAccessPolicy(opts);
-  const program = resolveExec(opts);
-  if (opts.serve !== undefined && !isServeName(opts.serve)) {
-    throw usageError(`unknown --serve name '${opts.serve}'`);
-  }
+export async function listenMode(
+  opts: ListenOptions,
+  ctx: SessionContext,
+  prepared: Prepared,
+): Promise<void> {
   if (opts.transport === "udp" || opts.transport === "unixgram") {
-    throw usageError(`${opts.transport} listen is served by datagramListenMode`);
+    throw new RangeError(`${opts.transport} listen is served by datagramListenMode`);
   }
+  const { access, program } = prepared;
   // The TLS stack loads only for --ssl (it costs ~75 ms of start-up).
-  const prepare = opts.tls
-    ? await (await import("./tls_setup.ts")).tlsServer(opts.tls, ctx.log, opts.waitMs)
+  const handshake = opts.tls && prepared.tls
+    ? await (await import("./tls_setup.ts")).tlsServer(opts.tls, prepared.tls, ctx.log, opts.waitMs)
     : undefined;
   // A Unix listener removes its socket file when closed (lib/net/unix_listen.ts).
   const listener = opts.local.kind === "unix"
@@ -66,7 +66,7 @@ export async function listenMode(opts: ListenOptions, ctx: SessionContext): Prom
       keepOpen: opts.keepOpen || opts.broker || opts.chat,
       maxConns: opts.maxConns ?? (program || opts.forward ? SPAWNING_MAX_CONNS : undefined),
       access,
-      prepare,
+      prepare: handshake,
       log: ctx.log,
       signal: serving.stopped ? AbortSignal.any([ctx.signal, serving.stopped]) : ctx.signal,
     });
@@ -95,7 +95,7 @@ function clientHandler(
       },
     };
   }
-  if (opts.serve !== undefined && isServeName(opts.serve)) {
+  if (opts.serve !== undefined) {
     const service = opts.serve;
     return {
       handle: async (conn, name, signal) => {

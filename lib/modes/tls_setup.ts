@@ -1,15 +1,15 @@
 /**
  * Turns the `--ssl*` options into what a mode needs: for a client, a wrapper
  * that makes a connection TLS; for a listener, a per-client `prepare` hook.
- * Files are read up front, so a bad key or certificate is a usage error
- * (exit 2) before any socket opens.
+ * The files were read and checked by `prepare.ts` before any socket opened,
+ * so a bad key or certificate was a usage error (exit 2) already.
  *
  * @module
  */
 
 import type { TlsOptions } from "../cli/options.ts";
 import type { Logger } from "../io/log.ts";
-import { loadTlsFiles } from "../tls/files.ts";
+import type { TlsMaterial } from "../tls/files.ts";
 import { connectTls, INSECURE_WARNING } from "../tls/connect.ts";
 import { acceptTls, createTlsServer } from "../tls/listen.ts";
 import { formatTlsInfo } from "../tls/info.ts";
@@ -22,24 +22,25 @@ export type TlsClientWrap = (
 ) => Promise<Deno.Conn>;
 
 /**
- * Prepares the client side of `--ssl`: loads the files, warns about
- * `--ssl-insecure` (every time), and returns the wrapper.
+ * Prepares the client side of `--ssl`: warns about `--ssl-insecure` (every
+ * time), and returns the wrapper.
  *
+ * @param material the checked TLS files (`prepare.ts`)
  * @param serverName the name to send as SNI and to verify: `--ssl-servername`,
  *   else the host the user typed
  * @example
  * ```ts
- * const wrap = await tlsClient(opts.tls, "example.test", log, 5000);
+ * const wrap = tlsClient(opts.tls, prepared.tls!, "example.test", log, 5000);
  * const tlsConn = await wrap(tcpConn, "203.0.113.5:443", signal);
  * ```
  */
-export async function tlsClient(
+export function tlsClient(
   tls: TlsOptions,
+  material: TlsMaterial,
   serverName: string,
   log: Logger,
   timeoutMs?: number,
-): Promise<TlsClientWrap> {
-  const material = await loadTlsFiles({ cert: tls.cert, key: tls.key, trustFile: tls.trustFile });
+): TlsClientWrap {
   if (tls.insecure) log.warn(INSECURE_WARNING);
   return async (conn, peerName, signal) => {
     const session = await connectTls(conn, {
@@ -59,28 +60,27 @@ export async function tlsClient(
 }
 
 /**
- * Prepares the server side of `--ssl`: the given certificate and key, or a
+ * Prepares the server side of `--ssl`: the given certificate and key
+ * (`material`, checked by `prepare.ts`), or a
  * fresh self-signed certificate whose fingerprint is printed on stderr (always,
  * since a client needs it to check what it talks to). Returns the per-client
  * hook for the accept loop.
  *
  * @example
  * ```ts
- * const prepare = await tlsServer(opts.tls, log, opts.waitMs);
- * await acceptClients(listener, handler, { ...options, prepare });
+ * const handshake = await tlsServer(opts.tls, prepared.tls!, log, opts.waitMs);
+ * await acceptClients(listener, handler, { ...options, prepare: handshake });
  * ```
  */
 export async function tlsServer(
   tls: TlsOptions,
+  material: TlsMaterial,
   log: Logger,
   timeoutMs?: number,
 ): Promise<(conn: Deno.Conn, name: string, signal: AbortSignal) => Promise<Deno.Conn>> {
-  const material = tls.cert || tls.key
-    ? await loadTlsFiles({ cert: tls.cert, key: tls.key })
-    : undefined;
   const server = await createTlsServer({
-    cert: material?.cert,
-    key: material?.key,
+    cert: material.cert,
+    key: material.key,
     alpnProtocols: tls.alpn,
   });
   if (server.generated) {

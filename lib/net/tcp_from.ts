@@ -14,7 +14,7 @@
 import { tryInTurn } from "./try_in_turn.ts";
 import net from "node:net";
 import { formatHostPort, ipVersion } from "./address.ts";
-import { causeInWords, ExitCode, SocktoolError, usageError } from "../errors.ts";
+import { causeInWords, ExitCode, SocktoolError } from "../errors.ts";
 import { resolveHost } from "./resolve.ts";
 import { SocketConn } from "./socket_conn.ts";
 
@@ -51,7 +51,8 @@ export async function connectTcpFrom(
   const sourceFamily = opts.sourceAddr === undefined ? 0 : ipVersion(opts.sourceAddr);
   const targetFamily = ipVersion(host);
   if (sourceFamily !== 0 && targetFamily !== 0 && sourceFamily !== targetFamily) {
-    throw usageError(
+    // The command line refuses this first (cli/rules.ts).
+    throw new RangeError(
       `option -s gives an IPv${sourceFamily} address, but ${host} is an IPv${targetFamily} address`,
     );
   }

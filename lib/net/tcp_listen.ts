@@ -36,7 +36,8 @@ export async function listenTcp(
     try {
       return listenOn("::", port);
     } catch (err) {
-      if (opts.family === 6 || (err as Error).name === "AddrInUse") throw err;
+      // listenOn wraps the cause: decide on it, not on the wrapper's name or text.
+      if (opts.family === 6 || (err as Error).cause instanceof Deno.errors.AddrInUse) throw err;
       return listenOn("0.0.0.0", port);
     }
   }

@@ -8,7 +8,7 @@
  */
 
 import { formatAddr, formatHostPort, ipVersion } from "./address.ts";
-import { networkError, usageError } from "../errors.ts";
+import { networkError } from "../errors.ts";
 import { resolveHost } from "./resolve.ts";
 import type { DatagramSocket } from "./udp_duplex.ts";
 
@@ -52,7 +52,8 @@ export async function openUdpClient(
   const sourceFamily = opts.sourceAddr === undefined ? 0 : ipVersion(opts.sourceAddr);
   const targetFamily = ipVersion(host);
   if (sourceFamily !== 0 && targetFamily !== 0 && sourceFamily !== targetFamily) {
-    throw usageError(
+    // The command line refuses this first (cli/rules.ts).
+    throw new RangeError(
       `option -s gives an IPv${sourceFamily} address, but ${host} is an IPv${targetFamily} address`,
     );
   }

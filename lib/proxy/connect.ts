@@ -6,13 +6,18 @@
  * @module
  */
 
-import { formatHostPort, ipVersion } from "../net/address.ts";
-import { causeInWords, ExitCode, SocktoolError, usageError } from "../errors.ts";
+import { formatHostPort } from "../net/address.ts";
+import { proxyProblem } from "./problem.ts";
+import { causeInWords, ExitCode, SocktoolError } from "../errors.ts";
 import { httpConnectHandshake } from "./http.ts";
 import { ProxyFailure } from "./failure.ts";
 import { socks4Handshake } from "./socks4.ts";
 import { socks5Handshake } from "./socks5.ts";
 import { connectTcp } from "../net/tcp_connect.ts";
+import { type ResolvedAddress, resolveHost } from "../net/resolve.ts";
+import { tryInTurn } from "../net/try_in_turn.ts";
+
+export { proxyProblem };
 
 /** A proxy, as `--proxy`, `--proxy-type` and `--proxy-auth` give it. */
 export interface ProxySpec {
@@ -41,41 +46,12 @@ export interface ProxyConnectOptions {
 }
 
 /**
- * Checks what can be checked before connecting: SOCKS4 reaches IPv4 and
- * names only and has no password; SOCKS5 fields hold at most 255 bytes.
- *
- * @throws {SocktoolError} a usage error (exit 2)
- * @example
- * ```ts
- * checkProxyOptions(opts); // before any connection is tried
- * ```
- */
-export function checkProxyOptions(opts: Pick<ProxyConnectOptions, "proxy" | "target">): void {
-  const { proxy, target } = opts;
-  const bytes = (s: string) => new TextEncoder().encode(s).length;
-  if (proxy.type === "socks4") {
-    if (ipVersion(target.host) === 6) {
-      throw usageError("a socks4 proxy cannot reach an IPv6 address: use --proxy-type socks5");
-    }
-    if (proxy.auth?.pass) {
-      throw usageError("a socks4 proxy takes a user id and no password: use --proxy-auth USER:");
-    }
-  }
-  if (proxy.type === "socks5") {
-    if (ipVersion(target.host) === 0 && bytes(target.host) > 255) {
-      throw usageError("host name too long for socks5 (at most 255 bytes)");
-    }
-    if (proxy.auth && (bytes(proxy.auth.user) > 255 || bytes(proxy.auth.pass) > 255)) {
-      throw usageError("--proxy-auth user name and password must be at most 255 bytes each");
-    }
-  }
-}
-
-/**
  * Connects to the proxy, asks it for the target, and returns the connection
  * with the proxy's reply read exactly: the next byte is the target's.
  *
  * @throws {SocktoolError} exit 1 naming the proxy or the target and the cause in words
+ * @throws {RangeError} for what {@linkcode proxyProblem} finds (the command
+ *   line refuses it first)
  * @example
  * ```ts
  * const conn = await connectViaProxy({
@@ -85,26 +61,29 @@ export function checkProxyOptions(opts: Pick<ProxyConnectOptions, "proxy" | "tar
  * ```
  */
 export async function connectViaProxy(opts: ProxyConnectOptions): Promise<Deno.TcpConn> {
-  checkProxyOptions(opts);
+  const problem = proxyProblem(opts);
+  if (problem !== undefined) throw new RangeError(problem);
   const { proxy, target } = opts;
   const proxyName = `${proxy.type} proxy ${formatHostPort(proxy.host, proxy.port)}`;
-  let conn: Deno.TcpConn;
+  // A failed lookup of the proxy's name is named here; a failed connect names it already.
+  let addresses: ResolvedAddress[];
   try {
-    conn = await connectTcp(proxy.host, proxy.port, {
-      family: opts.family,
-      timeoutMs: opts.timeoutMs,
-      signal: opts.signal,
-      action: () => `connect to ${proxyName}`,
-    });
+    addresses = await resolveHost(proxy.host, { family: opts.family });
   } catch (err) {
-    // Connect failures already name the proxy; a failed lookup of its name does not.
-    if (opts.signal?.aborted || (err as Error).message?.startsWith(`connect to ${proxyName}:`)) {
-      throw err;
-    }
     throw new SocktoolError(`connect to ${proxyName}: ${causeInWords(err)}`, ExitCode.Network, {
       cause: err,
     });
   }
+  const conn = await tryInTurn(
+    addresses,
+    ({ address }) =>
+      connectTcp(address, proxy.port, {
+        timeoutMs: opts.timeoutMs,
+        signal: opts.signal,
+        action: () => `connect to ${proxyName}`,
+      }),
+    { signal: opts.signal },
+  );
 
   let timedOut = false;
   const onAbort = () => conn.close();

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { SocktoolError } from "../errors.ts";
-import { checkProxyOptions, connectViaProxy, type ProxySpec } from "./connect.ts";
+import { connectViaProxy, proxyProblem, type ProxySpec } from "./connect.ts";
 import { readExact } from "../io/read_exact.ts";
 import { scriptedPeer } from "../net/_test_utils.ts";
 
@@ -11,7 +11,7 @@ const socks = (type: ProxySpec["type"], auth?: ProxySpec["auth"]): ProxySpec => 
   auth,
 });
 
-Deno.test("checkProxyOptions rejects what a proxy type cannot do, as usage errors", () => {
+Deno.test("proxyProblem says what a proxy type cannot do; connectViaProxy refuses it", async () => {
   const cases: [ProxySpec, string, RegExp][] = [
     [socks("socks4"), "::1", /socks4 proxy cannot reach an IPv6 address/],
     [
@@ -23,16 +23,43 @@ Deno.test("checkProxyOptions rejects what a proxy type cannot do, as usage error
     [socks("socks5", { user: "u".repeat(256), pass: "" }), "h", /at most 255 bytes/],
   ];
   for (const [proxy, host, re] of cases) {
-    assert.throws(
-      () => checkProxyOptions({ proxy, target: { host, port: 80 } }),
-      (err) => err instanceof SocktoolError && err.exitCode === 2 && re.test(err.message),
-    );
+    const target = { host, port: 80 };
+    assert.match(proxyProblem({ proxy, target }) ?? "", re);
+    await assert.rejects(connectViaProxy({ proxy, target }), RangeError);
   }
-  checkProxyOptions({
-    proxy: socks("socks4", { user: "u", pass: "" }),
+  const fine: [ProxySpec, string][] = [
+    [socks("socks4", { user: "u", pass: "" }), "h"],
+    [socks("http"), "::1"],
+    [socks("socks5"), "a".repeat(255)],
+  ];
+  for (const [proxy, host] of fine) {
+    assert.equal(proxyProblem({ proxy, target: { host, port: 1 } }), undefined);
+  }
+});
+
+Deno.test("connectViaProxy names the proxy whose name does not resolve", async () => {
+  const err = await connectViaProxy({
+    proxy: { host: "no-such-proxy.invalid", port: 1080, type: "socks5" },
     target: { host: "h", port: 1 },
-  });
-  checkProxyOptions({ proxy: socks("http"), target: { host: "::1", port: 1 } });
+  }).catch((e) => e);
+  assert.ok(err instanceof SocktoolError);
+  assert.equal(err.exitCode, 1);
+  assert.match(
+    err.message,
+    /^connect to socks5 proxy no-such-proxy\.invalid:1080: .*no such host$/,
+  );
+});
+
+Deno.test("connectViaProxy names the proxy that refuses the connection", async () => {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = l.addr.port;
+  l.close();
+  const err = await connectViaProxy({
+    proxy: { host: "127.0.0.1", port, type: "http" },
+    target: { host: "h", port: 1 },
+  }).catch((e) => e);
+  assert.ok(err instanceof SocktoolError);
+  assert.equal(err.message, `connect to http proxy 127.0.0.1:${port}: connection refused`);
 });
 
 Deno.test("connectViaProxy times out a proxy that never answers, naming the proxy", async () => {

@@ -12,8 +12,9 @@ import { writeAll } from "../io/sink.ts";
 
 /**
  * Asks the HTTP proxy at the other end of `conn` for a tunnel to
- * `host:port`. Reads the reply head byte by byte up to its blank line, so the
- * next byte read from `conn` is the target's.
+ * `host:port`. Reads the reply head byte by byte up to its blank line (CRLF
+ * or bare LF line endings, as ncat accepts), so the next byte read from
+ * `conn` is the target's.
  *
  * @throws {ProxyFailure} the proxy answered other than 2xx, in words
  * @example
@@ -40,7 +41,8 @@ export async function httpConnectHandshake(
     }
     throw err;
   }
-  const statusLine = head.slice(0, head.indexOf("\r\n"));
+  // The status line ends in CRLF, or in a bare LF from a lenient proxy.
+  const statusLine = head.slice(0, head.indexOf("\n")).replace(/\r$/, "");
   const m = /^HTTP\/\d(?:\.\d)? (\d{3})(?: (.*))?$/.exec(statusLine);
   if (!m) {
     throw new ProxyFailure(`not an HTTP proxy (it answered '${printable(statusLine)}')`, "proxy");

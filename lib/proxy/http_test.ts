@@ -75,3 +75,21 @@ Deno.test("httpConnectHandshake turns refusals into words", async () => {
     await peer.done;
   }
 });
+
+Deno.test("httpConnectHandshake understands a reply with bare LF line endings", async () => {
+  for (const reply of ["HTTP/1.1 200 OK\n\n", "HTTP/1.0 200 Connection established\nVia: x\n\n"]) {
+    const { peer } = httpPeer(`${reply}TARGET`);
+    const conn = await connectToPeer(peer);
+    await httpConnectHandshake(conn, { host: "h", port: 1 });
+    assert.equal(dec.decode(await readExact(conn, 6)), "TARGET", JSON.stringify(reply));
+    conn.close();
+    await peer.done;
+  }
+  const { peer } = httpPeer("HTTP/1.1 403 Forbidden\n\n");
+  const conn = await connectToPeer(peer);
+  const err = await httpConnectHandshake(conn, { host: "h", port: 1 }).catch((e) => e);
+  assert.ok(err instanceof ProxyFailure);
+  assert.equal(err.message, "the proxy answered 403 Forbidden");
+  conn.close();
+  await peer.done;
+});

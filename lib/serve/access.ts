@@ -8,13 +8,18 @@
  * does the latter).
  *
  * A client is refused when an allow list exists and no allow rule matches it,
- * or when any deny rule matches it (deny wins, as in ncat).
+ * or when any deny rule matches it (deny wins, as in ncat). Access control
+ * never fails open (SPEC §4): an allow list that names nobody (`--allow ''`,
+ * an `--allowfile` of comments) admits nobody, and a peer with no IP address
+ * (a Unix socket) matches no allow rule.
+ *
+ * Nothing here decides exit codes: a bad rule is an {@linkcode AccessRuleError}
+ * that the caller (`modes/prepare.ts`, `cli/rules.ts`) turns into a usage error.
  *
  * @module
  */
 
 import { ipLiteralVersion } from "../net/ip_literal.ts";
-import { causeInWords, usageError } from "../errors.ts";
 import { stripBrackets } from "../net/address.ts";
 
 /** One rule: an address range as a 128-bit base and prefix length. */
@@ -102,25 +107,45 @@ function ipv4ToBigInt(text: string): bigint {
   return text.split(".").reduce((acc, part) => (acc << 8n) | BigInt(Number(part)), 0n);
 }
 
+/** A rule that is not an address or CIDR range; the message names it and where it came from. */
+export class AccessRuleError extends Error {
+  /**
+   * @param rule the rule as written
+   * @param where where it came from: `--allow`, `--denyfile f line 3`
+   * @param reason what is wrong with it
+   */
+  constructor(readonly rule: string, readonly where: string, reason: string) {
+    super(`bad rule '${rule}' in ${where}: ${reason}`);
+    this.name = "AccessRuleError";
+  }
+}
+
 /** The decision for one client address. */
 export class AccessPolicy {
-  readonly #allow: CidrRange[];
+  readonly #allow: CidrRange[] | undefined;
   readonly #deny: CidrRange[];
 
   /**
    * Makes a policy from parsed rules.
    *
-   * @param allow rules of `--allow` and `--allowfile`; empty allows everyone
+   * @param allow rules of `--allow` and `--allowfile`; `undefined` when no
+   *   allow list was given (everyone not denied is admitted), empty when one
+   *   was given that names nobody (nobody is admitted)
    * @param deny rules of `--deny` and `--denyfile`
    */
-  constructor(allow: CidrRange[], deny: CidrRange[]) {
+  constructor(allow: CidrRange[] | undefined, deny: CidrRange[]) {
     this.#allow = allow;
     this.#deny = deny;
   }
 
+  /** Whether an allow list was given that names no address: every client is refused. */
+  get admitsNobody(): boolean {
+    return this.#allow !== undefined && this.#allow.length === 0;
+  }
+
   /**
    * Whether `address` may connect. A value that is not an IP address (a
-   * Unix socket peer) is allowed: the rules speak of IP addresses only.
+   * Unix socket peer) matches no rule: it is refused by any allow list.
    *
    * @example
    * ```ts
@@ -131,16 +156,16 @@ export class AccessPolicy {
    */
   allows(address: string): boolean {
     const value = addressToBigInt(address);
-    if (value === undefined) return true;
-    const inRange = (r: CidrRange) => (value & mask(r.prefix)) === r.base;
-    if (this.#allow.length > 0 && !this.#allow.some(inRange)) return false;
+    const inRange = (r: CidrRange) => value !== undefined && (value & mask(r.prefix)) === r.base;
+    if (this.#allow !== undefined && !this.#allow.some(inRange)) return false;
     return !this.#deny.some(inRange);
   }
 }
 
 /**
- * Parses one rule or throws a usage error naming where it came from.
+ * Parses one rule.
  *
+ * @throws {AccessRuleError} naming the rule and where it came from
  * @example
  * ```ts
  * parseRule("10.0.0.0/8", "--deny");
@@ -148,14 +173,29 @@ export class AccessPolicy {
  */
 export function parseRule(text: string, where: string): CidrRange {
   const parsed = parseCidr(text);
-  if (!parsed.ok) throw usageError(`bad rule '${text}' in ${where}: ${parsed.reason}`);
+  if (!parsed.ok) throw new AccessRuleError(text, where, parsed.reason);
   return parsed.range;
+}
+
+/**
+ * The rules of `--allow`/`--deny` values: each value may list several,
+ * separated by commas (`--allow 10.0.0.0/8,192.168.1.5`), as ncat's do;
+ * empty items are skipped.
+ *
+ * @example
+ * ```ts
+ * splitRuleList(["10.0.0.0/8, ::1", ""]); // ["10.0.0.0/8", "::1"]
+ * ```
+ */
+export function splitRuleList(values: readonly string[]): string[] {
+  return values.flatMap((v) => v.split(",")).map((s) => s.trim()).filter((s) => s !== "");
 }
 
 /**
  * Reads the rules of a file: one address or CIDR range per line; blank lines
  * and `#` comments (whole-line or trailing) are skipped.
  *
+ * @throws {AccessRuleError} naming the line
  * @example
  * ```ts
  * parseRuleFile("127.0.0.1\n# office\n10.0.0.0/8  # vpn\n", "--allowfile a.txt");
@@ -182,36 +222,59 @@ export interface AccessOptions {
   denyFile?: string;
 }
 
+/** The text of the `--allowfile` and `--denyfile` files, already read. */
+export interface AccessFileTexts {
+  /** The `--allowfile`'s text. */
+  allow?: string;
+  /** The `--denyfile`'s text. */
+  deny?: string;
+}
+
 /**
- * Builds the policy from the command line, reading the files. Every problem
- * (a malformed rule, an unreadable file) is a usage error, found before the
- * listener opens. Returns `undefined` when no rule was given.
+ * Builds the policy from the options and the files' text. Returns
+ * `undefined` when no rule option was given at all. An allow option given
+ * with no rule in it makes a policy that admits nobody.
  *
- * `--allow` and `--deny` values may list several rules separated by commas
- * (`--allow 10.0.0.0/8,192.168.1.5`), as ncat's do.
+ * @throws {AccessRuleError} for a malformed rule
+ * @example
+ * ```ts
+ * accessPolicy({ allow: ["127.0.0.1"], deny: [] }); // admits 127.0.0.1 only
+ * accessPolicy({ allow: [""], deny: [] })!.admitsNobody; // true
+ * ```
+ */
+export function accessPolicy(
+  o: AccessOptions,
+  files: AccessFileTexts = {},
+): AccessPolicy | undefined {
+  const fromFlag = (values: string[], flag: string) =>
+    splitRuleList(values).map((s) => parseRule(s, flag));
+  const fromFile = (text: string | undefined, path: string | undefined, flag: string) =>
+    text === undefined || path === undefined ? [] : parseRuleFile(text, `${flag} ${path}`);
+  const allowGiven = o.allow.length > 0 || o.allowFile !== undefined;
+  const denyGiven = o.deny.length > 0 || o.denyFile !== undefined;
+  if (!allowGiven && !denyGiven) return undefined;
+  const allow = [
+    ...fromFlag(o.allow, "--allow"),
+    ...fromFile(files.allow, o.allowFile, "--allowfile"),
+  ];
+  const deny = [...fromFlag(o.deny, "--deny"), ...fromFile(files.deny, o.denyFile, "--denyfile")];
+  return new AccessPolicy(allowGiven ? allow : undefined, deny);
+}
+
+/**
+ * Reads the rule files and builds the policy ({@linkcode accessPolicy}).
+ * socktool itself reads the files in `modes/prepare.ts`, where a problem is a
+ * usage error; this is the same for a library user.
  *
+ * @throws {AccessRuleError} for a malformed rule; the file system's error
+ *   for a file that cannot be read
  * @example
  * ```ts
  * const policy = await loadAccessPolicy({ allow: ["127.0.0.1"], deny: [] });
  * ```
  */
 export async function loadAccessPolicy(o: AccessOptions): Promise<AccessPolicy | undefined> {
-  const fromFlag = (values: string[], flag: string) =>
-    values.flatMap((v) => v.split(",")).map((s) => s.trim()).filter((s) => s !== "")
-      .map((s) => parseRule(s, flag));
-  const fromFile = async (path: string | undefined, flag: string) => {
-    if (path === undefined) return [];
-    let text: string;
-    try {
-      text = await Deno.readTextFile(path);
-    } catch (err) {
-      throw usageError(`${flag} ${path}: ${causeInWords(err)}`);
-    }
-    return parseRuleFile(text, `${flag} ${path}`);
-  };
-  const allow = [...fromFlag(o.allow, "--allow"), ...await fromFile(o.allowFile, "--allowfile")];
-  const deny = [...fromFlag(o.deny, "--deny"), ...await fromFile(o.denyFile, "--denyfile")];
-  const given = o.allow.length + o.deny.length > 0 || o.allowFile !== undefined ||
-    o.denyFile !== undefined;
-  return given ? new AccessPolicy(allow, deny) : undefined;
+  const read = (path: string | undefined) =>
+    path === undefined ? undefined : Deno.readTextFile(path);
+  return accessPolicy(o, { allow: await read(o.allowFile), deny: await read(o.denyFile) });
 }

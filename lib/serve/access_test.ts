@@ -1,17 +1,18 @@
 import assert from "node:assert/strict";
 import {
   AccessPolicy,
+  accessPolicy,
+  AccessRuleError,
   addressToBigInt,
   loadAccessPolicy,
   parseCidr,
   parseRule,
   parseRuleFile,
 } from "./access.ts";
-import { SocktoolError } from "../errors.ts";
 
-const policy = (allow: string[], deny: string[] = []) =>
+const policy = (allow: string[] | undefined, deny: string[] = []) =>
   new AccessPolicy(
-    allow.map((r) => parseRule(r, "--allow")),
+    allow?.map((r) => parseRule(r, "--allow")),
     deny.map((r) => parseRule(r, "--deny")),
   );
 
@@ -53,7 +54,7 @@ Deno.test("deny wins over allow, and with no allow list everyone not denied is s
   assert.equal(p.allows("10.1.2.3"), true);
   assert.equal(p.allows("10.9.2.3"), false);
   assert.equal(p.allows("11.0.0.1"), false);
-  const d = policy([], ["192.168.1.5"]);
+  const d = policy(undefined, ["192.168.1.5"]);
   assert.equal(d.allows("192.168.1.5"), false);
   assert.equal(d.allows("::ffff:192.168.1.5"), false);
   assert.equal(d.allows("192.168.1.6"), true);
@@ -68,7 +69,7 @@ Deno.test("prefix edge cases: /0 matches everything of its family, host bits are
   assert.equal(policy(["10.1.2.3/32"]).allows("10.1.2.4"), false);
 });
 
-Deno.test("malformed rules are usage errors that quote the rule", () => {
+Deno.test("malformed rules are AccessRuleErrors that quote the rule", () => {
   for (
     const bad of [
       "10.0.0.0/33",
@@ -82,8 +83,9 @@ Deno.test("malformed rules are usage errors that quote the rule", () => {
     ]
   ) {
     assert.equal(parseCidr(bad).ok, false, bad);
-    assert.throws(() => parseRule(bad, "--allow"), (e: SocktoolError) => {
-      assert.equal(e.exitCode, 2);
+    assert.throws(() => parseRule(bad, "--allow"), (e) => {
+      assert.ok(e instanceof AccessRuleError, String(e));
+      assert.equal(e.rule, bad);
       assert.match(e.message, /^bad rule '.*' in --allow: /);
       return true;
     });
@@ -98,11 +100,12 @@ Deno.test("rule files: one entry per line, # comments and blank lines skipped, e
   assert.deepEqual(rules.map((r) => r.text), ["127.0.0.1", "10.0.0.0/8", "::1"]);
   assert.throws(
     () => parseRuleFile("127.0.0.1\n10.0.0.0/40\n", "--denyfile f"),
-    /bad rule '10.0.0.0\/40' in --denyfile f line 2: prefix length must be 0-32/,
+    AccessRuleError,
+    "bad rule '10.0.0.0/40' in --denyfile f line 2: prefix length must be 0-32",
   );
 });
 
-Deno.test("loadAccessPolicy splits comma lists, reads files, and fails on an unreadable file", async () => {
+Deno.test("loadAccessPolicy splits comma lists, reads files, and lets a file's error through", async () => {
   assert.equal(await loadAccessPolicy({ allow: [], deny: [] }), undefined);
   const dir = await Deno.makeTempDir();
   try {
@@ -115,12 +118,44 @@ Deno.test("loadAccessPolicy splits comma lists, reads files, and fails on an unr
     assert.equal(p.allows("127.0.0.1"), true);
     assert.equal(p.allows("127.0.0.2"), false);
     assert.equal(p.allows("::1"), true);
+    assert.equal(p.admitsNobody, false);
     await assert.rejects(
       loadAccessPolicy({ allow: [], deny: [], allowFile: `${dir}/missing.txt` }),
-      (e: SocktoolError) =>
-        e.exitCode === 2 && /--allowfile .*missing.txt: no such file/.test(e.message),
+      Deno.errors.NotFound,
     );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("an allow list that names nobody admits nobody: --allow '', --allow ',', an empty or comment-only --allowfile", () => {
+  const nobody: [Parameters<typeof accessPolicy>[0], { allow?: string }][] = [
+    [{ allow: [""], deny: [] }, {}],
+    [{ allow: [","], deny: [] }, {}],
+    [{ allow: [" , ,"], deny: ["10.0.0.1"] }, {}],
+    [{ allow: [], deny: [], allowFile: "f" }, { allow: "" }],
+    [{ allow: [], deny: [], allowFile: "f" }, { allow: "# nobody yet\n\n   # really\n" }],
+    [{ allow: [""], deny: [], allowFile: "f" }, { allow: "#\n" }],
+  ];
+  for (const [o, files] of nobody) {
+    const p = accessPolicy(o, files);
+    const what = JSON.stringify([o, files]);
+    assert.ok(p !== undefined, what);
+    assert.equal(p.admitsNobody, true, what);
+    for (const addr of ["127.0.0.1", "::1", "::ffff:10.0.0.2", "0.0.0.0", "/tmp/sock"]) {
+      assert.equal(p.allows(addr), false, `${what} admits ${addr}`);
+    }
+  }
+});
+
+Deno.test("a deny list that names nobody denies nobody; no list at all is no policy", () => {
+  assert.equal(accessPolicy({ allow: [], deny: [] }), undefined);
+  const p = accessPolicy({ allow: [], deny: [""], denyFile: "f" }, { deny: "# empty\n" })!;
+  assert.equal(p.admitsNobody, false);
+  assert.equal(p.allows("127.0.0.1"), true);
+});
+
+Deno.test("a peer with no IP address (a Unix socket) matches no allow rule", () => {
+  assert.equal(policy(["0.0.0.0/0", "::/0"]).allows("/tmp/client.sock"), false);
+  assert.equal(policy(undefined, ["0.0.0.0/0"]).allows("/tmp/client.sock"), true);
 });

@@ -16,12 +16,12 @@
  * @module
  */
 
-import { ExitCode, SocktoolError, usageError } from "../errors.ts";
+import { ExitCode, SocktoolError } from "../errors.ts";
 import type { Duplex, RelayResult } from "./relay.ts";
 import type { SessionOptions } from "./options.ts";
 import { runSession, type SessionContext } from "./session.ts";
 
-/** A program to run per session, checked before any socket opens. */
+/** A program to run per session, found and checked before any socket opens (`modes/prepare.ts`). */
 export interface ExecProgram {
   /** The executable (an absolute path once resolved). */
   command: string;
@@ -42,57 +42,6 @@ export interface PeerInfo {
 /** How long a program may run on after the session before SIGTERM, then SIGKILL. */
 export const EXIT_GRACE_MS = 1000;
 
-/**
- * Turns `-e` / `-c` into the program to run, checking that it exists and is
- * executable (searching `PATH` for a bare name). Returns `undefined` when
- * neither option was given; throws a usage error (exit 2) for a missing program.
- *
- * @example
- * ```ts
- * resolveExec({ exec: ["cat"] }); // { command: "/usr/bin/cat", args: [], label: "cat" }
- * resolveExec({ shExec: "tr a-z A-Z" }); // { command: "/bin/sh", args: ["-c", "tr a-z A-Z"], ... }
- * ```
- */
-export function resolveExec(
-  opts: Pick<SessionOptions, "exec" | "shExec">,
-  env: { get(name: string): string | undefined } = Deno.env,
-): ExecProgram | undefined {
-  if (opts.shExec !== undefined) {
-    if (!isExecutable("/bin/sh")) throw usageError("option -c needs /bin/sh, which is missing");
-    return { command: "/bin/sh", args: ["-c", opts.shExec], label: `sh -c '${opts.shExec}'` };
-  }
-  if (opts.exec === undefined) return undefined;
-  const [name, ...args] = opts.exec;
-  const command = findProgram(name, env.get("PATH") ?? "/usr/local/bin:/usr/bin:/bin");
-  if (command === undefined) {
-    throw usageError(
-      name.includes("/")
-        ? `exec ${name}: no such executable file`
-        : `exec ${name}: program not found in PATH`,
-    );
-  }
-  return { command, args, label: name };
-}
-
-/** Finds `name` the way execvp would: as a path if it has a slash, else in each PATH entry. */
-function findProgram(name: string, path: string): string | undefined {
-  if (name.includes("/")) return isExecutable(name) ? name : undefined;
-  for (const dir of path.split(":")) {
-    const candidate = `${dir === "" ? "." : dir}/${name}`;
-    if (isExecutable(candidate)) return candidate;
-  }
-  return undefined;
-}
-
-function isExecutable(path: string): boolean {
-  try {
-    const info = Deno.statSync(path);
-    return info.isFile && (info.mode === null || (info.mode & 0o111) !== 0);
-  } catch {
-    return false;
-  }
-}
-
 /** A running program as a {@linkcode Duplex}: read its stdout, write its stdin. */
 export interface ProgramDuplex extends Duplex {
   /** Resolves with the exit code once the program has exited. */
@@ -109,7 +58,7 @@ export interface ProgramDuplex extends Duplex {
  *
  * @example
  * ```ts
- * const prog = spawnProgram(resolveExec({ exec: ["cat"] })!, { addr: "127.0.0.1", port: 5555 });
+ * const prog = spawnProgram({ command: "/usr/bin/cat", args: [], label: "cat" }, { addr: "127.0.0.1", port: 5555 });
  * ```
  */
 export function spawnProgram(program: ExecProgram, peer?: PeerInfo): ProgramDuplex {
@@ -205,7 +154,7 @@ function signal(child: Deno.ChildProcess, sig: Deno.Signal): void {
  *
  * @example
  * ```ts
- * const program = resolveExec(opts);
+ * const { program } = await prepare(opts, log);
  * if (program) await runExecSession(conn, name, { addr: "127.0.0.1", port: 5555 }, opts, ctx, program);
  * ```
  */

@@ -1,14 +1,27 @@
 /**
  * Reads and checks the files named by `--ssl-cert`, `--ssl-key` and
- * `--ssl-trustfile` before any connection is tried, so that a missing file,
- * a file with no PEM data or a key that does not match its certificate is a
- * usage error (exit 2) naming the path.
+ * `--ssl-trustfile` before any connection is tried. A missing file, a file
+ * with no PEM data or a key that does not match its certificate is a
+ * {@linkcode TlsFileError} naming the path, which `modes/prepare.ts` turns
+ * into a usage error (exit 2).
  *
  * @module
  */
 
 import { createPrivateKey, X509Certificate } from "node:crypto";
-import { causeInWords, usageError } from "../errors.ts";
+import { causeInWords } from "../errors.ts";
+
+/** A TLS file that cannot be used; the message names the option, the path and why. */
+export class TlsFileError extends Error {
+  /**
+   * @param message what is wrong, naming the option and the file
+   * @param options `cause`: the underlying error
+   */
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, options);
+    this.name = "TlsFileError";
+  }
+}
 
 /** The file options, as `--ssl-cert`, `--ssl-key`, `--ssl-trustfile` give them. */
 export interface TlsFileOptions {
@@ -36,7 +49,7 @@ const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g;
  * Loads and validates the TLS files. With `cert` and no `key`, the key is
  * looked for in the certificate file.
  *
- * @throws {SocktoolError} a usage error (exit 2) naming the file
+ * @throws {TlsFileError} naming the option and the file
  * @example
  * ```ts
  * const material = await loadTlsFiles({ cert: "server.pem", key: "server.key" });
@@ -51,7 +64,7 @@ export async function loadTlsFiles(opts: TlsFileOptions): Promise<TlsMaterial> {
     material.caCerts = blocks;
   }
   if (opts.cert === undefined) {
-    if (opts.key !== undefined) throw usageError("option --ssl-key needs --ssl-cert");
+    if (opts.key !== undefined) throw new TlsFileError("option --ssl-key needs --ssl-cert");
     return material;
   }
   const certText = await readPem("--ssl-cert", opts.cert);
@@ -66,22 +79,26 @@ export async function loadTlsFiles(opts: TlsFileOptions): Promise<TlsMaterial> {
   const keys = pemBlocks(keyText, "PRIVATE KEY");
   if (keys.length === 0) {
     if (opts.key === undefined) {
-      throw usageError(`option --ssl-cert needs --ssl-key: no private key in '${opts.cert}'`);
+      throw new TlsFileError(`option --ssl-cert needs --ssl-key: no private key in '${opts.cert}'`);
     }
     throw noPem("--ssl-key", keyPath, "private key");
   }
   // PKCS#8 says so in its label, PKCS#1/SEC1 in a Proc-Type header.
   if (keys[0].includes("ENCRYPTED")) {
-    throw usageError(`${keyFlag} file '${keyPath}': encrypted private keys are not supported`);
+    throw new TlsFileError(
+      `${keyFlag} file '${keyPath}': encrypted private keys are not supported`,
+    );
   }
   let matches: boolean;
   try {
     matches = leaf.checkPrivateKey(createPrivateKey(keys[0]));
   } catch (err) {
-    throw usageError(`${keyFlag} file '${keyPath}': bad private key: ${causeInWords(err)}`);
+    throw new TlsFileError(`${keyFlag} file '${keyPath}': bad private key: ${causeInWords(err)}`, {
+      cause: err,
+    });
   }
   if (!matches) {
-    throw usageError(
+    throw new TlsFileError(
       `${keyFlag} file '${keyPath}': private key does not match the certificate in '${opts.cert}'`,
     );
   }
@@ -94,7 +111,9 @@ async function readPem(flag: string, path: string): Promise<string> {
   try {
     return await Deno.readTextFile(path);
   } catch (err) {
-    throw usageError(`cannot read ${flag} file '${path}': ${causeInWords(err)}`);
+    throw new TlsFileError(`cannot read ${flag} file '${path}': ${causeInWords(err)}`, {
+      cause: err,
+    });
   }
 }
 
@@ -109,10 +128,12 @@ function parseCert(flag: string, path: string, block: string): X509Certificate {
   try {
     return new X509Certificate(block);
   } catch (err) {
-    throw usageError(`${flag} file '${path}': bad certificate: ${causeInWords(err)}`);
+    throw new TlsFileError(`${flag} file '${path}': bad certificate: ${causeInWords(err)}`, {
+      cause: err,
+    });
   }
 }
 
 function noPem(flag: string, path: string, what: string) {
-  return usageError(`${flag} file '${path}' holds no PEM ${what}`);
+  return new TlsFileError(`${flag} file '${path}' holds no PEM ${what}`);
 }

@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { createPrivateKey } from "node:crypto";
-import { SocktoolError } from "../errors.ts";
 import { generateSelfSigned } from "./self_signed.ts";
-import { loadTlsFiles, type TlsFileOptions } from "./files.ts";
+import { loadTlsFiles, TlsFileError, type TlsFileOptions } from "./files.ts";
 
 async function withFiles(fn: (path: (name: string) => string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "socktool-tls-files-" });
@@ -34,11 +33,10 @@ async function withFiles(fn: (path: (name: string) => string) => Promise<void>):
   }
 }
 
-/** Expects a usage error (exit 2) matching `re`. */
+/** Expects a TlsFileError matching `re` (prepare.ts makes it exit 2). */
 async function rejectsUsage(opts: TlsFileOptions, re: RegExp): Promise<void> {
   const err = await loadTlsFiles(opts).then(() => assert.fail("should fail"), (e) => e);
-  assert.ok(err instanceof SocktoolError, String(err));
-  assert.equal(err.exitCode, 2);
+  assert.ok(err instanceof TlsFileError, String(err));
   assert.match(err.message, re);
 }
 
@@ -59,7 +57,7 @@ Deno.test("loadTlsFiles reads every certificate of a trust file", () =>
     assert.equal(m.cert, undefined);
   }));
 
-Deno.test("loadTlsFiles says what is wrong with each file, naming it, as a usage error", () =>
+Deno.test("loadTlsFiles says what is wrong with each file, naming it, as a TlsFileError", () =>
   withFiles(async (f) => {
     const cases: [TlsFileOptions, RegExp][] = [
       [

@@ -8,11 +8,13 @@ import { LogFile, openLogFile } from "../io/log_file.ts";
 import type { Stage } from "../io/sink.ts";
 
 /**
- * Opens the `-o` file up front; a path that cannot be written is a usage
- * error (exit 2) naming the path and the cause.
+ * Opens the `-o` file (socktool does so before any socket, in
+ * `modes/prepare.ts`, where a path that cannot be written is a usage error).
  *
  * @param path the `-o` argument
  * @param append `--append-output`: keep the file's content
+ * @param options `truncate: false`: leave emptying it for later ({@linkcode LogFile.truncate})
+ * @throws the file system's error
  *
  * @example
  * ```ts
@@ -20,8 +22,12 @@ import type { Stage } from "../io/sink.ts";
  * const stages = [sessionLogStage(log)];
  * ```
  */
-export function openSessionLog(path: string, append: boolean): Promise<LogFile> {
-  return openLogFile(path, append, "-o");
+export function openSessionLog(
+  path: string,
+  append: boolean,
+  options: { truncate?: boolean } = {},
+): Promise<LogFile> {
+  return openLogFile(path, append, options);
 }
 
 /**

@@ -13,21 +13,23 @@ async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
   }
 }
 
-Deno.test("openSessionLog names the path and cause of an unusable -o path, exit 2", async () => {
+Deno.test("openSessionLog lets the file system's error through (prepare.ts names the option)", async () => {
   await withTempDir(async (dir) => {
-    for (
-      const [path, cause] of [
-        [`${dir}/missing/log`, "no such file or directory"],
-        [dir, "is a directory"],
-      ]
-    ) {
-      await assert.rejects(() => openSessionLog(path, false), (err) => {
-        assert.ok(err instanceof SocktoolError);
-        assert.equal(err.exitCode, 2);
-        assert.equal(err.message, `open -o file ${path}: ${cause}`);
-        return true;
-      });
-    }
+    await assert.rejects(() => openSessionLog(`${dir}/missing/log`, false), Deno.errors.NotFound);
+    await assert.rejects(() => openSessionLog(dir, false), Deno.errors.IsADirectory);
+  });
+});
+
+Deno.test("openSessionLog with truncate: false keeps the content until truncate()", async () => {
+  await withTempDir(async (dir) => {
+    const path = `${dir}/s.log`;
+    await Deno.writeTextFile(path, "before");
+    const log = await openSessionLog(path, false, { truncate: false });
+    assert.equal(await Deno.readTextFile(path), "before");
+    log.truncate();
+    await log.write(utf8("after"));
+    await log.close();
+    assert.equal(await Deno.readTextFile(path), "after");
   });
 });
 

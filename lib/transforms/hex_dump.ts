@@ -76,14 +76,20 @@ export function formatHexDump(bytes: Uint8Array, offset = 0, mark = ""): string 
 }
 
 /**
- * Opens the `-x` file up front; a path that cannot be written is a usage
- * error (exit 2) naming the path and the cause.
+ * Opens the `-x` file (socktool does so before any socket, in
+ * `modes/prepare.ts`, where a path that cannot be written is a usage error).
  *
  * @param path the `-x` argument
  * @param append `--append-output`: keep the file's content
+ * @param options `truncate: false`: leave emptying it for later ({@linkcode LogFile.truncate})
+ * @throws the file system's error
  */
-export function openHexDump(path: string, append: boolean): Promise<LogFile> {
-  return openLogFile(path, append, "-x");
+export function openHexDump(
+  path: string,
+  append: boolean,
+  options: { truncate?: boolean } = {},
+): Promise<LogFile> {
+  return openLogFile(path, append, options);
 }
 
 /**

@@ -4,31 +4,9 @@
  * @module
  */
 
-import { usageError } from "../errors.ts";
 import type { Sink, Stage } from "../io/sink.ts";
 
 const LF = 0x0a;
-// setTimeout's limit (about 24.8 days): a longer delay would fire at once.
-const MAX_MS = 2 ** 31 - 1;
-
-/**
- * Parses the `-i` value, seconds as a decimal number (`0.5`, `2`), into
- * milliseconds.
- *
- * @throws {SocktoolError} exit 2 for a negative, non-numeric or huge value
- *
- * @example
- * ```ts
- * parseInterval("0.25"); // 250
- * ```
- */
-export function parseInterval(text: string): number {
-  const ms = /^\s*(\d+\.?\d*|\.\d+)\s*$/.test(text) ? Number(text) * 1000 : NaN;
-  if (!(ms >= 0 && ms <= MAX_MS)) {
-    throw usageError(`bad value '${text}' for -i: must be a number of seconds, 0 or more`);
-  }
-  return ms;
-}
 
 /** Options of {@linkcode intervalStage}. */
 export interface IntervalOptions {
@@ -110,7 +88,7 @@ class IntervalSink implements Sink {
  *
  * @example
  * ```ts
- * const stage = intervalStage({ intervalMs: parseInterval("0.5"), signal });
+ * const stage = intervalStage({ intervalMs: 500, signal });
  * const sink = composeStages([stage], connSink);
  * ```
  */

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { intervalStage, parseInterval } from "./interval.ts";
-import { SocktoolError } from "../errors.ts";
+import { intervalStage } from "./interval.ts";
 import { feed, utf8 } from "../io/_test_utils.ts";
 import type { Sink } from "../io/sink.ts";
 
@@ -21,27 +20,6 @@ class TimedSink implements Sink {
 
 // Timers may fire a hair early against performance.now(); allow 2 ms.
 const SLACK = 2;
-
-Deno.test("parseInterval reads decimal seconds as milliseconds", () => {
-  assert.deepEqual(parseInterval("0"), 0);
-  assert.deepEqual(parseInterval("0.25"), 250);
-  assert.deepEqual(parseInterval("2"), 2000);
-  assert.deepEqual(parseInterval(".5"), 500);
-});
-
-Deno.test("parseInterval rejects negative, non-numeric and huge values as usage errors", () => {
-  for (const bad of ["-1", "abc", "", "1s", "NaN", "Infinity", "1e3", "0x10", "99999999"]) {
-    assert.throws(() => parseInterval(bad), (err) => {
-      assert.ok(err instanceof SocktoolError, bad);
-      assert.equal(err.exitCode, 2);
-      assert.equal(
-        err.message,
-        `bad value '${bad}' for -i: must be a number of seconds, 0 or more`,
-      );
-      return true;
-    });
-  }
-});
 
 Deno.test("interval splits a chunk into lines and spaces them apart", async () => {
   const rec = new TimedSink();

@@ -7,11 +7,11 @@
  */
 
 import { crlfStage } from "./crlf.ts";
-import { hexDumpStage, openHexDump } from "./hex_dump.ts";
+import { hexDumpStage } from "./hex_dump.ts";
 import { intervalStage } from "./interval.ts";
 import type { LogFile } from "../io/log_file.ts";
 import { type ProgressOutput, startProgress } from "./progress.ts";
-import { openSessionLog, sessionLogStage } from "./capture.ts";
+import { sessionLogStage } from "./capture.ts";
 import { SessionStats } from "./stats.ts";
 import type { Stage } from "../io/sink.ts";
 import { timestampStage } from "./timestamp.ts";
@@ -70,28 +70,7 @@ export interface SessionStages {
   finish(): void;
 }
 
-/**
- * Opens the `-o` and `-x` files before any connection is tried, so a bad
- * path is a usage error (exit 2). Close them with {@linkcode closeSessionLogs}
- * when the program is done with every session.
- */
-export async function openSessionLogs(options: TransformOptions): Promise<SessionLogs> {
-  const logs: SessionLogs = {};
-  if (options.output !== undefined) {
-    logs.output = await openSessionLog(options.output, options.appendOutput);
-  }
-  if (options.hexDump !== undefined) {
-    try {
-      logs.hexDump = await openHexDump(options.hexDump, options.appendOutput);
-    } catch (err) {
-      await logs.output?.close();
-      throw err;
-    }
-  }
-  return logs;
-}
-
-/** Flushes and closes whatever {@linkcode openSessionLogs} opened. */
+/** Flushes and closes the `-o` and `-x` files (opened by `modes/prepare.ts`). */
 export async function closeSessionLogs(logs: SessionLogs): Promise<void> {
   await Promise.all([logs.output?.close(), logs.hexDump?.close()]);
 }
@@ -103,7 +82,7 @@ export async function closeSessionLogs(logs: SessionLogs): Promise<void> {
  *
  * @example
  * ```ts
- * const logs = await openSessionLogs(opts);               // before connecting
+ * const { logs } = await prepare(opts, log);              // before connecting
  * const stages = sessionStages(opts, logs, { signal });   // per session
  * const toConn = composeStages(stages.outbound, connSink);
  * const toStdout = composeStages(stages.inbound, stdoutSink);

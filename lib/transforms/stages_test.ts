@@ -1,12 +1,8 @@
 import assert from "node:assert/strict";
-import {
-  closeSessionLogs,
-  openSessionLogs,
-  sessionStages,
-  type TransformOptions,
-} from "./stages.ts";
+import { closeSessionLogs, sessionStages, type TransformOptions } from "./stages.ts";
+import { openSessionLog } from "./capture.ts";
+import { openHexDump } from "./hex_dump.ts";
 import { composeStages, type Sink, writeAll } from "../io/sink.ts";
-import { SocktoolError } from "../errors.ts";
 import type { ProgressOutput } from "./progress.ts";
 import { concat, RecordSink, utf8 } from "../io/_test_utils.ts";
 
@@ -36,21 +32,6 @@ Deno.test("sessionStages counts only when --progress asks: -v costs no stage", (
   const verbose = sessionStages({ ...NONE, verbose: 1 });
   assert.deepEqual(verbose.outbound, []);
   assert.deepEqual(verbose.inbound, []);
-});
-
-Deno.test("openSessionLogs rejects an unusable -x path with exit 2 and closes the -o file it opened", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    const options = { ...NONE, output: `${dir}/o.log`, hexDump: `${dir}/none/x.hex` };
-    await assert.rejects(() => openSessionLogs(options), (err) => {
-      assert.ok(err instanceof SocktoolError);
-      assert.equal(err.exitCode, 2);
-      assert.equal(err.message, `open -x file ${dir}/none/x.hex: no such file or directory`);
-      return true;
-    });
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
 });
 
 /** Reads a connection to its end through `sink`, one reused buffer, as the relay does. */
@@ -88,7 +69,10 @@ Deno.test("all stages together carry exact bytes through a real loopback TCP con
     utf8("\nlast, no newline"),
   ]);
   try {
-    const logs = await openSessionLogs(options);
+    const logs = {
+      output: await openSessionLog(options.output!, false),
+      hexDump: await openHexDump(options.hexDump!, false),
+    };
     using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
     const server = (async () => {
       using conn = await listener.accept();
