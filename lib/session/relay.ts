@@ -18,6 +18,8 @@
  * 7. `signal` aborts: end.
  * 8. Writing to the remote side fails (the peer stops accepting): local input
  *    is no longer read; the session ends once remote data ends.
+ * 9. Reading or writing the remote side fails with a `SocktoolError` (the peer
+ *    said why the session cannot go on, e.g. a TLS alert): fail with it.
  *
  * Deno traps handled here and nowhere else: we use `read`/`write` on the raw
  * connection, never `conn.readable`/`conn.writable`, because reading a
@@ -267,6 +269,8 @@ export function relay(
             finish("local-output-closed");
             return;
           }
+          // The remote side said why the session cannot go on (a TLS alert): exit 1 with it.
+          if (f.error instanceof SocktoolError) return fail(f.error);
           if (!finished) o.onEvent(`remote read ended: ${(f.error as Error)?.message ?? f.error}`);
           remoteEnded = true;
         },
@@ -290,6 +294,7 @@ export function relay(
         () =>
           o.onEvent(o.halfClose ? "local input ended: write side shut down" : "local input ended"),
         (f: PumpFailure) => {
+          if (f.side === "write" && f.error instanceof SocktoolError) return fail(f.error);
           o.onEvent(
             f.side === "read"
               ? `local input failed: ${(f.error as Error)?.message ?? f.error}`
