@@ -11,6 +11,8 @@
  * @module
  */
 
+import { Buffer } from "node:buffer";
+
 /** One DER element: its tag and where its contents lie in the buffer. */
 interface Tlv {
   tag: number;
@@ -54,14 +56,18 @@ const SET = 0x31;
 const OID = 0x06;
 const VERSION = 0xa0;
 
+const utf8 = new TextDecoder();
+const utf16 = new TextDecoder("utf-16be");
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+
 /** String types whose values compare case-insensitively, and how to decode them. */
 const STRING_DECODERS: Record<number, (bytes: Uint8Array) => string> = {
-  0x0c: (v) => new TextDecoder().decode(v), // UTF8String
+  0x0c: (v) => utf8.decode(v), // UTF8String
   0x13: latin1, // PrintableString
   0x14: latin1, // TeletexString
   0x16: latin1, // IA5String
   0x1a: latin1, // VisibleString
-  0x1e: (v) => new TextDecoder("utf-16be").decode(v), // BMPString
+  0x1e: (v) => utf16.decode(v), // BMPString
   0x1c: (v) =>
     // UniversalString (UTF-32BE)
     String.fromCodePoint(
@@ -78,7 +84,9 @@ function latin1(v: Uint8Array): string {
 }
 
 function hex(b: Uint8Array): string {
-  return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+  let out = "";
+  for (const x of b) out += HEX[x];
+  return out;
 }
 
 /**
@@ -150,8 +158,9 @@ export function certificateNameKeys(der: Uint8Array): NameKeys {
 export function pemCertificates(pem: string): Uint8Array[] {
   const out: Uint8Array[] = [];
   for (const m of pem.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g)) {
-    const bin = atob(m[1].replace(/\s+/g, ""));
-    out.push(Uint8Array.from(bin, (c) => c.charCodeAt(0)));
+    // Native base64 decoding: the system's store holds well over a hundred.
+    const der = Buffer.from(m[1].replace(/\s+/g, ""), "base64");
+    out.push(new Uint8Array(der)); // a copy of its own, not a view of Buffer's shared pool
   }
   return out;
 }
