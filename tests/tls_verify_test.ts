@@ -236,6 +236,36 @@ for (const version of ["tls1_2", "tls1_3"]) {
   });
 }
 
+for (const version of ["tls1_2", "tls1_3"]) {
+  Deno.test(`a server that refuses our client certificate (${version}) is exit 1 with one line`, async () => {
+    const f = await forged();
+    const server = await sServer(f.leafCert, [f.intCert], [
+      `-${version}`,
+      "-Verify",
+      "1",
+      "-verify_return_error",
+      "-CAfile",
+      f.caCert,
+    ]);
+    const r = await clientAgainst(server, [
+      "--ssl",
+      "--ssl-trustfile",
+      f.caCert,
+      "--ssl-cert",
+      f.strangerClient,
+      "--ssl-key",
+      f.leafKey,
+    ]);
+    assert.equal(r.code, 1, r.stderr);
+    const stage = version === "tls1_2" ? "handshake" : "session";
+    assert.equal(
+      r.stderr,
+      `socktool: TLS ${stage} with 127.0.0.1:${server.port}: the server refused our client certificate (alert: unknown ca)\n`,
+    );
+    assert.equal(r.received, "");
+  });
+}
+
 Deno.test("--ssl-servername '' is a usage error (it used to verify against localhost)", async () => {
   const r = await spawnSocktool(["--ssl", "--ssl-servername", "", "127.0.0.1", "9"]).finish();
   assert.equal(r.code, 2);

@@ -20,8 +20,10 @@ import { ExitCode, SocktoolError } from "../errors.ts";
 import { connToDuplex, ReadGate } from "../net/conn_duplex.ts";
 import {
   alertOf,
+  clientCertRefused,
   clientCertRequired,
   handshakeError,
+  isClientCertAlert,
   sessionErrorFor,
   verifyError,
   verifyFailureWords,
@@ -98,12 +100,12 @@ export async function connectTls(conn: Deno.Conn, opts: TlsConnectOptions): Prom
   try {
     await handshake(socket, "secureConnect", peer, opts);
   } catch (err) {
-    // TLS 1.2: the server asked for a certificate in the clear, we had none, it refused.
-    if (
-      watch.certificateRequested && opts.cert === undefined && err instanceof SocktoolError &&
-      alertOf(err.cause) !== undefined
-    ) {
-      throw clientCertRequired(peer, "handshake", err.cause);
+    // TLS 1.2: the server asked for a certificate in the clear, then refused with an alert.
+    const alert = err instanceof SocktoolError ? alertOf(err.cause) : undefined;
+    if (watch.certificateRequested && alert !== undefined) {
+      const cause = (err as SocktoolError).cause;
+      if (opts.cert === undefined) throw clientCertRequired(peer, "handshake", cause);
+      if (isClientCertAlert(alert)) throw clientCertRefused(peer, "handshake", alert, cause);
     }
     throw err;
   }

@@ -180,6 +180,41 @@ export function clientCertRequired(
 }
 
 /**
+ * A server refused the client certificate we presented (exit 1), naming its
+ * alert.
+ *
+ * @example
+ * ```ts
+ * throw clientCertRefused("127.0.0.1:8443", "session", "unknown ca");
+ * // TLS session with 127.0.0.1:8443: the server refused our client certificate (alert: unknown ca)
+ * ```
+ */
+export function clientCertRefused(
+  peer: string,
+  stage: "handshake" | "session",
+  alert: string,
+  cause?: unknown,
+): SocktoolError {
+  return new SocktoolError(
+    `TLS ${stage} with ${peer}: the server refused our client certificate (alert: ${alert})`,
+    ExitCode.Network,
+    { cause },
+  );
+}
+
+/**
+ * Whether `alert` is one a server sends about the client certificate it got.
+ *
+ * @example
+ * ```ts
+ * isClientCertAlert("unknown ca"); // true
+ * ```
+ */
+export function isClientCertAlert(alert: string): boolean {
+  return CLIENT_CERT_REFUSED.has(alert);
+}
+
+/**
  * Makes the error mapper for a TLS session's reads and writes: a fatal alert
  * from the peer after the handshake (in TLS 1.3, a server's refusal of a
  * missing or unwanted client certificate comes this way) becomes a
@@ -202,11 +237,11 @@ export function sessionErrorFor(peer: string, sentClientCert: boolean): (err: Er
     if (alert === "certificate required" && !sentClientCert) {
       return clientCertRequired(peer, "session", err);
     }
-    const what = sentClientCert && CLIENT_CERT_REFUSED.has(alert)
-      ? "the server refused our client certificate"
-      : "the peer ended the TLS session";
+    if (sentClientCert && isClientCertAlert(alert)) {
+      return clientCertRefused(peer, "session", alert, err);
+    }
     return new SocktoolError(
-      `TLS session with ${peer}: ${what} (alert: ${alert})`,
+      `TLS session with ${peer}: the peer ended the TLS session (alert: ${alert})`,
       ExitCode.Network,
       { cause: err },
     );

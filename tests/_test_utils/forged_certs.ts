@@ -34,6 +34,8 @@ export interface ForgedCerts {
   escapeCa: string;
   /** A leaf from `escapeCa` whose CN and SAN hold terminal escapes too. */
   escapeLeaf: string;
+  /** A client certificate (`CN=stranger`, key `leafKey`) from a CA no one trusts. */
+  strangerClient: string;
   /** The hostile text inside `escapeCa` and `escapeLeaf`. */
   escapeText: string;
   /** Removes the directory. */
@@ -78,6 +80,7 @@ export async function makeForgedCerts(): Promise<ForgedCerts> {
   );
   await write("notca.ext", "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,keyCertSign\n");
   await write("escape.ext", `subjectAltName=DNS:${HOSTILE}.test\nbasicConstraints=CA:FALSE\n`);
+  await write("client.ext", "basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n");
   await write("index.txt", "");
   await write("serial", "1000\n");
   await write(
@@ -126,6 +129,7 @@ export async function makeForgedCerts(): Promise<ForgedCerts> {
   await selfSigned("ca.key", "ca.pem", "socktool test CA");
   await selfSigned("same.key", "same.pem", "socktool test CA");
   await selfSigned("escape-ca.key", "escape-ca.pem", `${HOSTILE} CA`);
+  await selfSigned("stranger-ca.key", "stranger-ca.pem", "stranger CA");
   await request("leaf.key", "leaf.csr", "localhost");
   await request("int.key", "int.csr", "socktool test int");
   // The escape leaf uses the common leaf key, so one server setup fits all.
@@ -170,6 +174,18 @@ export async function makeForgedCerts(): Promise<ForgedCerts> {
     "int-expired.pem",
   );
   await sign("escape.csr", "escape-ca.pem", "escape-ca.key", "escape-leaf.pem", "escape.ext");
+  await openssl(
+    dir,
+    "req",
+    "-new",
+    "-key",
+    "leaf.key",
+    "-out",
+    "stranger.csr",
+    "-subj",
+    "/CN=stranger",
+  );
+  await sign("stranger.csr", "stranger-ca.pem", "stranger-ca.key", "stranger.pem", "client.ext");
   return {
     dir,
     caCert: f("ca.pem"),
@@ -184,6 +200,7 @@ export async function makeForgedCerts(): Promise<ForgedCerts> {
     intNotCa: f("int-notca.pem"),
     escapeCa: f("escape-ca.pem"),
     escapeLeaf: f("escape-leaf.pem"),
+    strangerClient: f("stranger.pem"),
     escapeText: HOSTILE,
     remove: () => Deno.remove(dir, { recursive: true }),
   };
