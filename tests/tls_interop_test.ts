@@ -211,9 +211,9 @@ Deno.test("connectTls presents a client certificate to openssl s_server that req
       // Without one, TLS 1.3 finishes the client's handshake first: the
       // server's refusal arrives on the first read.
       const bare = await tlsTo(port, { serverName: "localhost", caCerts: m.caCerts });
-      await assert.rejects(
+      await rejectsNetwork(
         readConnToEnd(bare.conn),
-        /^Error: the peer ended the TLS session: certificate required \(give one with --ssl-cert and --ssl-key\)$/,
+        /^TLS session with 127\.0\.0\.1:\d+: the server requires a client certificate \(give one with --ssl-cert and --ssl-key\)$/,
       );
       bare.conn.close();
     } finally {

@@ -159,6 +159,10 @@ export const RULES: readonly Rule[] = [
     message: "option --ssl works over TCP (or -U) only",
   },
   {
+    broken: (o) => o.mode === "connect" && o.tls?.serverName === "",
+    message: "option --ssl-servername needs a name: '' is empty",
+  },
+  {
     broken: (o) =>
       o.mode === "listen" && o.tls !== undefined &&
       (o.tls.serverName !== undefined || o.tls.trustFile !== undefined || o.tls.insecure),

@@ -32,6 +32,10 @@ const CASES: [string[], RegExp][] = [
   [["-u", "--proxy", "p:1", "h", "1"], /option --proxy works over TCP only/],
   [["--proxy", "p:1", "-s", "127.0.0.1", "h", "1"], /options --proxy and -s\/-p/],
   [["-u", "--ssl", "h", "1"], /option --ssl works over TCP \(or -U\) only/],
+  [
+    ["--ssl", "--ssl-servername", "", "h", "1"],
+    /option --ssl-servername needs a name: '' is empty/,
+  ],
   [["-l", "1", "--ssl", "--ssl-insecure"], /are for connecting, not -l/],
   [["-lu", "1", "-e", "cat"], /options -e and -c need a stream socket/],
   [["-luUk", "/tmp/s"], /option -k cannot be used with -uU/],

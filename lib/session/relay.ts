@@ -18,9 +18,11 @@
  * 7. `signal` aborts: end.
  * 8. Writing to the remote side fails (the peer stops accepting): local input
  *    is no longer read; the session ends once remote data ends.
- * 9. Reading the remote side fails (a reset): everything received before it
- *    is written out, then the session fails with the cause in words (a reset
- *    peer accepts nothing more, so waiting on would hang).
+ * 9. Reading the remote side fails (a reset, a TLS alert): everything received
+ *    before it is written out, then the session fails: with the error itself
+ *    when it is a `SocktoolError` (the peer said why), else with its cause in
+ *    words (a reset peer accepts nothing more, so waiting on would hang).
+ *    Writing the remote side that fails with a `SocktoolError` fails the same way.
  *
  * Deno traps handled here and nowhere else: we use `read`/`write` on the raw
  * connection, never `conn.readable`/`conn.writable`, because reading a
@@ -281,6 +283,7 @@ export function relay(
           // Rule 9: a reset peer takes nothing more; say so and end.
           if (finished) return;
           o.onEvent(`remote read failed: ${causeInWords(f.error)}`);
+          if (f.error instanceof SocktoolError) return fail(f.error);
           fail(
             new SocktoolError(
               `${o.remoteName ?? "session"}: ${causeInWords(f.error)}`,
@@ -307,6 +310,7 @@ export function relay(
         () =>
           o.onEvent(o.halfClose ? "local input ended: write side shut down" : "local input ended"),
         (f: PumpFailure) => {
+          if (f.side === "write" && f.error instanceof SocktoolError) return fail(f.error);
           o.onEvent(
             f.side === "read"
               ? `local input failed: ${(f.error as Error)?.message ?? f.error}`

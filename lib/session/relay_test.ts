@@ -210,6 +210,32 @@ Deno.test("relay rule 9: a remote reset while local input is open and idle fails
   }
 });
 
+Deno.test("relay rule 9: a SocktoolError from the remote side (a TLS alert) fails the session with it", async () => {
+  const refused = new SocktoolError(
+    "TLS session with x: the server requires a client certificate",
+    1,
+  );
+  // Reading fails (the alert arrives on the first read).
+  const readSide: Duplex = {
+    read: () => Promise.reject(refused),
+    write: (p) => Promise.resolve(p.length),
+    closeWrite: () => Promise.resolve(),
+    close: () => {},
+  };
+  const local = new ScriptedLocal();
+  await assert.rejects(relay(local, readSide), (e) => e === refused);
+  // Writing fails, with --send-only (nothing reads the remote side).
+  const writeSide: Duplex = {
+    read: () => new Promise(() => {}),
+    write: () => Promise.reject(refused),
+    closeWrite: () => Promise.resolve(),
+    close: () => {},
+  };
+  const sender = new ScriptedLocal();
+  sender.feed("hello");
+  await assert.rejects(relay(sender, writeSide, { direction: "send" }), (e) => e === refused);
+});
+
 Deno.test("relay with halfClose false keeps the remote write side open after local EOF", async () => {
   const [mine, peer] = await tcpPair();
   const local = new ScriptedLocal();

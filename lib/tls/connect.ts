@@ -6,6 +6,9 @@
  * Verification is on unless `insecure`: the chain must lead to a CA of the
  * system's store or of `caCerts`, and the certificate must be valid for
  * `serverName` (a DNS name, or an IP address checked against IP SANs).
+ * socktool checks the chain itself (`verify.ts`: signatures, dates, CA
+ * constraints, name), because the runtime's check alone passes forgeries;
+ * nothing is sent before both checks pass.
  *
  * @module
  */
@@ -15,10 +18,21 @@ import { connect, type ConnectionOptions, type TLSSocket } from "node:tls";
 import { formatAddr } from "../net/address.ts";
 import { ExitCode, SocktoolError } from "../errors.ts";
 import { connToDuplex, ReadGate } from "../net/conn_duplex.ts";
-import { handshakeError, sessionError, verifyError, verifyFailureWords } from "./failure.ts";
+import {
+  alertOf,
+  clientCertRefused,
+  clientCertRequired,
+  handshakeError,
+  isClientCertAlert,
+  sessionErrorFor,
+  verifyError,
+  verifyFailureWords,
+} from "./failure.ts";
+import { HandshakeWatch, watchedConn } from "./handshake_watch.ts";
 import { type TlsInfo, tlsInfoOf } from "./info.ts";
 import { SocketConn } from "../net/socket_conn.ts";
-import { trustedCerts } from "./trust.ts";
+import { trustAnchors, trustedCerts } from "./trust.ts";
+import { checkServerChain } from "./verify.ts";
 
 /** The warning to print on every use of `--ssl-insecure`. */
 export const INSECURE_WARNING =
@@ -67,8 +81,9 @@ export interface TlsSession {
 export async function connectTls(conn: Deno.Conn, opts: TlsConnectOptions): Promise<TlsSession> {
   const peer = opts.peerName ?? formatAddr(conn.remoteAddr);
   const gate = new ReadGate();
+  const watch = new HandshakeWatch();
   const options: ConnectionOptions & { allowHalfOpen: boolean } = {
-    socket: connToDuplex(conn, gate),
+    socket: connToDuplex(watchedConn(conn, watch), gate),
     // `host` is what the certificate is checked against; SNI must not be an IP.
     host: opts.serverName,
     servername: isIP(opts.serverName) ? undefined : opts.serverName,
@@ -82,24 +97,77 @@ export async function connectTls(conn: Deno.Conn, opts: TlsConnectOptions): Prom
     allowHalfOpen: true,
   };
   const socket = connect(options);
-  await handshake(socket, "secureConnect", peer, opts);
-  let verifyFailure: string | undefined;
-  if (!socket.authorized) {
-    const raw = (socket.getPeerCertificate() as { raw?: Uint8Array }).raw;
-    verifyFailure = verifyFailureWords(
-      String(socket.authorizationError),
-      raw,
-      opts.serverName,
-    );
-    if (!opts.insecure) {
-      socket.destroy();
-      throw verifyError(peer, verifyFailure);
+  try {
+    await handshake(socket, "secureConnect", peer, opts);
+  } catch (err) {
+    // TLS 1.2: the server asked for a certificate in the clear, then refused with an alert.
+    const alert = err instanceof SocktoolError ? alertOf(err.cause) : undefined;
+    if (watch.certificateRequested && alert !== undefined) {
+      const cause = (err as SocktoolError).cause;
+      if (opts.cert === undefined) throw clientCertRequired(peer, "handshake", cause);
+      if (isClientCertAlert(alert)) throw clientCertRefused(peer, "handshake", alert, cause);
     }
+    throw err;
   }
-  return {
-    conn: new SocketConn(socket, conn.localAddr, conn.remoteAddr, sessionError, gate),
-    info: tlsInfoOf(socket, socket.authorized, verifyFailure),
-  };
+  // Listening for errors from here on: nothing the peer sends while we check is left unheard.
+  const plain = new SocketConn(
+    socket,
+    conn.localAddr,
+    conn.remoteAddr,
+    sessionErrorFor(peer, opts.cert !== undefined),
+    gate,
+  );
+  let verifyFailure: string | undefined;
+  try {
+    verifyFailure = await verifyPeer(socket, opts);
+  } catch (err) {
+    plain.close();
+    throw err;
+  }
+  if (verifyFailure !== undefined && !opts.insecure) {
+    plain.close();
+    throw verifyError(peer, verifyFailure);
+  }
+  return { conn: plain, info: tlsInfoOf(socket, verifyFailure === undefined, verifyFailure) };
+}
+
+/**
+ * Checks the server's certificate: socktool's own check of the chain
+ * (`verify.ts`) against the same trust set `node:tls` was given, then the
+ * library's verdict as a second gate. Resolves with why it fails, in words,
+ * or `undefined` when it passes.
+ */
+async function verifyPeer(socket: TLSSocket, opts: TlsConnectOptions): Promise<string | undefined> {
+  const chain = peerChain(socket);
+  if (chain.length === 0) return "the server sent no certificate";
+  const [leaf, ...presented] = chain;
+  const ours = await checkServerChain({
+    leaf,
+    presented,
+    anchors: trustAnchors(opts.caCerts),
+    serverName: opts.serverName,
+  });
+  if (ours !== undefined) return ours;
+  if (!socket.authorized) {
+    return verifyFailureWords(String(socket.authorizationError), leaf, opts.serverName);
+  }
+  return undefined;
+}
+
+/** The certificates the peer's chain holds (DER), leaf first, as the library reports them. */
+function peerChain(socket: TLSSocket): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  const seen = new Set<unknown>();
+  let cert = socket.getPeerCertificate(true) as
+    | { raw?: Uint8Array; issuerCertificate?: unknown }
+    | undefined;
+  // The chain ends where a certificate is its own issuer; bounded against loops.
+  while (cert?.raw && !seen.has(cert) && out.length < 16) {
+    seen.add(cert);
+    out.push(new Uint8Array(cert.raw));
+    cert = cert.issuerCertificate as typeof cert;
+  }
+  return out;
 }
 
 /**

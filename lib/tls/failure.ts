@@ -12,6 +12,7 @@
 
 import { X509Certificate } from "node:crypto";
 import { causeInWords, ExitCode, SocktoolError } from "../errors.ts";
+import { escapeText } from "../io/escape.ts";
 import { subjectOf } from "./info.ts";
 
 const UNKNOWN_ISSUER = new Set([
@@ -23,7 +24,8 @@ const UNKNOWN_ISSUER = new Set([
 ]);
 
 /**
- * Says in words why the peer certificate failed verification.
+ * Says in words why the peer certificate failed verification, by the TLS
+ * library's reckoning. Names from the certificate are escaped.
  *
  * @param code `TLSSocket.authorizationError` (an OpenSSL-style code)
  * @param raw the peer certificate (DER), when the peer sent one
@@ -41,8 +43,8 @@ export function verifyFailureWords(
 ): string {
   const cert = raw ? new X509Certificate(raw) : undefined;
   if (code === "ERR_TLS_CERT_ALTNAME_INVALID") {
-    const names = cert?.subjectAltName ?? (cert ? subjectOf(cert) : "");
-    return `certificate is not valid for name '${serverName}'${
+    const names = escapeText(cert?.subjectAltName ?? (cert ? subjectOf(cert) : ""));
+    return `certificate is not valid for name '${escapeText(serverName)}'${
       names ? ` (only for ${names})` : ""
     }`;
   }
@@ -58,9 +60,9 @@ export function verifyFailureWords(
     return "self-signed certificate";
   }
   if (UNKNOWN_ISSUER.has(code)) {
-    return `unknown issuer${cert ? ` '${cert.issuer.split("\n").join(", ")}'` : ""}`;
+    return `unknown issuer${cert ? ` '${escapeText(cert.issuer.split("\n").join(", "))}'` : ""}`;
   }
-  return code.toLowerCase().replaceAll("_", " ");
+  return escapeText(code.toLowerCase().replaceAll("_", " "));
 }
 
 /**
@@ -112,32 +114,138 @@ function handshakeWords(err: unknown): string {
   ) {
     return "the peer closed the connection during the handshake";
   }
-  const alert = /received fatal alert: (\w+)/i.exec(msg);
-  if (alert) return `the peer refused the handshake (alert: ${spaced(alert[1])})`;
+  const alert = alertOf(err);
+  if (alert) return `the peer refused the handshake (alert: ${alert})`;
   if (/peer is incompatible|NoCipherSuitesInCommon|no shared cipher/i.test(msg)) {
     return "no TLS version or cipher in common with the peer";
   }
-  return causeInWords(err);
+  // The library's own words may quote what the peer sent.
+  return escapeText(causeInWords(err));
 }
 
 /**
- * Names a failure after the handshake, such as a TLS 1.3 server refusing a
- * client that sent no certificate (the refusal arrives on the first read).
- * Errors without a TLS alert are returned unchanged, so their `code` still
- * names them.
+ * The name of the fatal TLS alert the peer sent, from the error's code
+ * (`ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED` → `certificate required`), or
+ * `undefined` when the error is no received alert.
  *
  * @example
  * ```ts
- * sessionError(new Error("received fatal alert: CertificateRequired")).message;
- * // "the peer ended the TLS session: certificate required (give one with --ssl-cert and --ssl-key)"
+ * alertOf(err); // "handshake failure"
  * ```
  */
-export function sessionError(err: Error): Error {
-  const alert = /received fatal alert: (\w+)/i.exec(err.message);
-  if (!alert) return err;
-  const words = spaced(alert[1]);
-  const hint = words === "certificate required" ? " (give one with --ssl-cert and --ssl-key)" : "";
-  return new Error(`the peer ended the TLS session: ${words}${hint}`, { cause: err });
+export function alertOf(err: unknown): string | undefined {
+  const e = err as { code?: unknown; message?: unknown } | undefined;
+  const byCode = typeof e?.code === "string"
+    ? /^ERR_SSL_(?:SSLV3|TLSV1|TLSV13)_ALERT_([A-Z0-9_]+)$/.exec(e.code)
+    : null;
+  if (byCode) return byCode[1].toLowerCase().replaceAll("_", " ");
+  // Without a code (another runtime), the message names it.
+  const byMessage = /received fatal alert: (\w+)/i.exec(String(e?.message ?? ""));
+  return byMessage ? spaced(byMessage[1]) : undefined;
+}
+
+/** Alerts a server sends when it does not accept the client certificate it got. */
+const CLIENT_CERT_REFUSED = new Set([
+  "bad certificate",
+  "unsupported certificate",
+  "certificate revoked",
+  "certificate expired",
+  "certificate unknown",
+  "unknown ca",
+  "access denied",
+]);
+
+/**
+ * A server that asked for a client certificate and got none refused the
+ * session (exit 1). `stage` says whether the handshake was still going (TLS
+ * 1.2) or had finished on our side (TLS 1.3: the refusal arrives on the
+ * first read or write).
+ *
+ * @example
+ * ```ts
+ * throw clientCertRequired("127.0.0.1:8443", "handshake");
+ * // TLS handshake with 127.0.0.1:8443: the server requires a client certificate (give one with --ssl-cert and --ssl-key)
+ * ```
+ */
+export function clientCertRequired(
+  peer: string,
+  stage: "handshake" | "session",
+  cause?: unknown,
+): SocktoolError {
+  return new SocktoolError(
+    `TLS ${stage} with ${peer}: the server requires a client certificate (give one with --ssl-cert and --ssl-key)`,
+    ExitCode.Network,
+    { cause },
+  );
+}
+
+/**
+ * A server refused the client certificate we presented (exit 1), naming its
+ * alert.
+ *
+ * @example
+ * ```ts
+ * throw clientCertRefused("127.0.0.1:8443", "session", "unknown ca");
+ * // TLS session with 127.0.0.1:8443: the server refused our client certificate (alert: unknown ca)
+ * ```
+ */
+export function clientCertRefused(
+  peer: string,
+  stage: "handshake" | "session",
+  alert: string,
+  cause?: unknown,
+): SocktoolError {
+  return new SocktoolError(
+    `TLS ${stage} with ${peer}: the server refused our client certificate (alert: ${alert})`,
+    ExitCode.Network,
+    { cause },
+  );
+}
+
+/**
+ * Whether `alert` is one a server sends about the client certificate it got.
+ *
+ * @example
+ * ```ts
+ * isClientCertAlert("unknown ca"); // true
+ * ```
+ */
+export function isClientCertAlert(alert: string): boolean {
+  return CLIENT_CERT_REFUSED.has(alert);
+}
+
+/**
+ * Makes the error mapper for a TLS session's reads and writes: a fatal alert
+ * from the peer after the handshake (in TLS 1.3, a server's refusal of a
+ * missing or unwanted client certificate comes this way) becomes a
+ * `SocktoolError` (exit 1) saying why; any other error is returned
+ * unchanged, so its `code` still names it.
+ *
+ * @param peer the peer's name in messages
+ * @param sentClientCert whether we presented a client certificate
+ * @example
+ * ```ts
+ * const describe = sessionErrorFor("127.0.0.1:8443", false);
+ * describe(alert).message;
+ * // "TLS session with 127.0.0.1:8443: the server requires a client certificate (give one with --ssl-cert and --ssl-key)"
+ * ```
+ */
+export function sessionErrorFor(peer: string, sentClientCert: boolean): (err: Error) => Error {
+  return (err) => {
+    const alert = alertOf(err);
+    if (alert === undefined) return err;
+    if (alert === "certificate required" && !sentClientCert) {
+      return clientCertRequired(peer, "session", err);
+    }
+    if (sentClientCert && isClientCertAlert(alert)) {
+      return clientCertRefused(peer, "session", alert, err);
+    }
+    return new SocktoolError(
+      `TLS session with ${peer}: the peer ended the TLS session (alert: ${alert})`,
+      ExitCode.Network,
+      { cause: err },
+    );
+  };
 }
 
 /** `CertificateRequired` → `certificate required`. */

@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
 import { X509Certificate } from "node:crypto";
 import { generateSelfSigned } from "./self_signed.ts";
-import { handshakeError, sessionError, verifyError, verifyFailureWords } from "./failure.ts";
+import {
+  alertOf,
+  handshakeError,
+  sessionErrorFor,
+  verifyError,
+  verifyFailureWords,
+} from "./failure.ts";
+import { SocktoolError } from "../errors.ts";
 
 const DAY = 86400_000;
 
@@ -68,18 +75,44 @@ Deno.test("verifyError and handshakeError are network errors naming the peer", (
   }
 });
 
-Deno.test("sessionError words a TLS alert after the handshake and leaves other errors alone", () => {
-  const alert = Object.assign(new Error("received fatal alert: CertificateRequired"), {
-    code: "ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED",
-  });
+Deno.test("sessionErrorFor makes a TLS alert after the handshake an exit-1 error and leaves other errors alone", () => {
+  const alert = (code: string) => Object.assign(new Error("received fatal alert: X"), { code });
+  const required = alert("ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED");
+  const noCert = sessionErrorFor("127.0.0.1:8443", false);
+  const withCert = sessionErrorFor("127.0.0.1:8443", true);
+  const e = noCert(required);
+  assert.ok(e instanceof SocktoolError);
+  assert.equal(e.exitCode, 1);
   assert.equal(
-    sessionError(alert).message,
-    "the peer ended the TLS session: certificate required (give one with --ssl-cert and --ssl-key)",
+    e.message,
+    "TLS session with 127.0.0.1:8443: the server requires a client certificate (give one with --ssl-cert and --ssl-key)",
   );
   assert.equal(
-    sessionError(new Error("received fatal alert: DecryptError")).message,
-    "the peer ended the TLS session: decrypt error",
+    withCert(alert("ERR_SSL_TLSV1_ALERT_UNKNOWN_CA")).message,
+    "TLS session with 127.0.0.1:8443: the server refused our client certificate (alert: unknown ca)",
+  );
+  assert.equal(
+    noCert(alert("ERR_SSL_TLSV1_ALERT_DECRYPT_ERROR")).message,
+    "TLS session with 127.0.0.1:8443: the peer ended the TLS session (alert: decrypt error)",
   );
   const reset = Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" });
-  assert.equal(sessionError(reset), reset);
+  assert.equal(noCert(reset), reset);
+});
+
+Deno.test("alertOf reads the alert from the error code, else from the message", () => {
+  const coded = Object.assign(new Error("x"), { code: "ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE" });
+  assert.equal(alertOf(coded), "handshake failure");
+  assert.equal(alertOf(new Error("received fatal alert: BadRecordMac")), "bad record mac");
+  assert.equal(alertOf(Object.assign(new Error("x"), { code: "ECONNRESET" })), undefined);
+  assert.equal(alertOf(undefined), undefined);
+});
+
+Deno.test("verifyFailureWords and handshakeError escape what came from the peer", async () => {
+  const { cert } = await generateSelfSigned({ altNames: ["evil\x1b]0;pwned\x07.example"] });
+  const raw = new Uint8Array(new X509Certificate(cert).raw);
+  const words = verifyFailureWords("ERR_TLS_CERT_ALTNAME_INVALID", raw, "example.com");
+  assert.ok(!words.includes("\x1b") && !words.includes("\x07"), words);
+  assert.match(words, /evil\\033\]0;pwned\\007\.example/);
+  const e = handshakeError("127.0.0.1:1", new Error("peer said \x1b[2J"));
+  assert.equal(e.message, "TLS handshake with 127.0.0.1:1: peer said \\033[2J");
 });

@@ -7,6 +7,7 @@
 
 import { createHash, X509Certificate } from "node:crypto";
 import type { TLSSocket } from "node:tls";
+import { escapeText } from "../io/escape.ts";
 
 /** Facts about an established TLS session. */
 export interface TlsInfo {
@@ -20,7 +21,7 @@ export interface TlsInfo {
   peerSubject: string | null;
   /** SHA-256 of the peer certificate, colon-separated upper-case hex. */
   peerFingerprint: string | null;
-  /** The peer certificate was verified (chain and name). */
+  /** The peer certificate passed socktool's own check and the library's (chain and name). */
   verified: boolean;
   /** Why verification failed, in words, when `--ssl-insecure` let it pass. */
   verifyError?: string;
@@ -49,7 +50,9 @@ export function tlsInfoOf(socket: TLSSocket, verified: boolean, verifyError?: st
 }
 
 /**
- * The `-v` lines for a session, without the `socktool: ` prefix.
+ * The `-v` lines for a session, without the `socktool: ` prefix. What the
+ * peer chose or sent (ALPN protocol, certificate subject, the reason its
+ * certificate failed) is escaped: it cannot drive the terminal.
  *
  * @example
  * ```ts
@@ -59,15 +62,18 @@ export function tlsInfoOf(socket: TLSSocket, verified: boolean, verifyError?: st
  * ```
  */
 export function formatTlsInfo(info: TlsInfo): string[] {
-  const cipher = info.cipher ? ` (${info.cipher})` : "";
-  const lines = [`TLS ${info.protocol ?? "version unknown"}${cipher}, ALPN ${info.alpn ?? "none"}`];
+  const cipher = info.cipher ? ` (${escapeText(info.cipher)})` : "";
+  const alpn = info.alpn === null ? "none" : escapeText(info.alpn);
+  const lines = [`TLS ${escapeText(info.protocol ?? "version unknown")}${cipher}, ALPN ${alpn}`];
   if (info.peerSubject === null) {
     lines.push("peer certificate: none");
   } else {
     const trust = info.verified
       ? "verified"
-      : `NOT verified${info.verifyError ? ` (${info.verifyError})` : ""}`;
-    lines.push(`peer certificate ${info.peerSubject}, SHA-256 ${info.peerFingerprint}, ${trust}`);
+      : `NOT verified${info.verifyError ? ` (${escapeText(info.verifyError)})` : ""}`;
+    lines.push(
+      `peer certificate ${escapeText(info.peerSubject)}, SHA-256 ${info.peerFingerprint}, ${trust}`,
+    );
   }
   return lines;
 }

@@ -13,7 +13,7 @@ import { createSecureContext, type SecureContext, TLSSocket } from "node:tls";
 import { formatAddr } from "../net/address.ts";
 import { generateSelfSigned } from "./self_signed.ts";
 import { connToDuplex, ReadGate } from "../net/conn_duplex.ts";
-import { sessionError } from "./failure.ts";
+import { sessionErrorFor } from "./failure.ts";
 import { handshake, type TlsSession } from "./connect.ts";
 import { fingerprintOf, subjectOf, tlsInfoOf } from "./info.ts";
 import { SocketConn } from "../net/socket_conn.ts";
@@ -101,9 +101,16 @@ export async function acceptTls(
     ALPNProtocols: server.alpnProtocols,
     requestCert: false,
   });
-  await handshake(socket, "secure", opts.peerName ?? formatAddr(conn.remoteAddr), opts);
+  const peer = opts.peerName ?? formatAddr(conn.remoteAddr);
+  await handshake(socket, "secure", peer, opts);
   return {
-    conn: new SocketConn(socket, conn.localAddr, conn.remoteAddr, sessionError, gate),
+    conn: new SocketConn(
+      socket,
+      conn.localAddr,
+      conn.remoteAddr,
+      sessionErrorFor(peer, false),
+      gate,
+    ),
     // Clients send no certificate unless asked: nothing to verify.
     info: tlsInfoOf(socket, false),
   };

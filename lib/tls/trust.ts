@@ -10,10 +10,15 @@
  * makes "the system's roots" true without depending on the environment.
  * Both lists need the `sys` permission (`--allow-sys`).
  *
+ * socktool checks the server's chain itself too (`verify.ts`), against the
+ * very same set: {@linkcode trustAnchors} indexes what {@linkcode trustedCerts}
+ * hands to `node:tls`.
+ *
  * @module
  */
 
 import { getCACertificates, rootCertificates } from "node:tls";
+import { TrustAnchors } from "./verify.ts";
 
 /** A set of trusted CA certificates and where it came from. */
 export interface TrustStore {
@@ -59,4 +64,21 @@ export function systemTrustStore(): TrustStore {
  */
 export function trustedCerts(extra: readonly string[] = []): string[] {
   return [...systemTrustStore().certs, ...extra];
+}
+
+let systemAnchors: TrustAnchors | undefined;
+
+/**
+ * The trust set of {@linkcode trustedCerts} (the system's plus `extra`),
+ * indexed for socktool's own chain check. The system's part is indexed once
+ * per process.
+ *
+ * @example
+ * ```ts
+ * const why = await checkServerChain({ leaf, presented, anchors: trustAnchors(material.caCerts), serverName });
+ * ```
+ */
+export function trustAnchors(extra: readonly string[] = []): TrustAnchors {
+  systemAnchors ??= TrustAnchors.fromPem(systemTrustStore().certs);
+  return extra.length === 0 ? systemAnchors : TrustAnchors.fromPem(extra, systemAnchors);
 }
