@@ -24,6 +24,7 @@
 import { causeInWords } from "../errors.ts";
 import type { Logger } from "../io/log.ts";
 import type { Duplex, Sink } from "../io/sink.ts";
+import { giveBack, takeBuffer } from "../io/buffer_pool.ts";
 import { watchIdle } from "../session/idle.ts";
 import { DEFAULT_QUEUE_LIMIT, DEFAULT_STALL_MS, Outbox } from "./outbox.ts";
 
@@ -257,25 +258,30 @@ export class FanOut implements Disposable {
     member: Member & { touch(): void },
     handlers: MemberHandlers,
   ): Promise<"eof" | "failed"> {
-    const buf = new Uint8Array(MEMBER_BUFFER);
-    for (;;) {
-      let n: number | null;
-      try {
-        n = await conn.read(buf);
-      } catch (err) {
-        // Rule 2.
-        this.#o.log.debug(`${member.name}: read failed: ${causeInWords(err)}`);
-        return "failed";
+    const buf = takeBuffer(MEMBER_BUFFER);
+    try {
+      for (;;) {
+        let n: number | null;
+        try {
+          n = await conn.read(buf);
+        } catch (err) {
+          // Rule 2.
+          this.#o.log.debug(`${member.name}: read failed: ${causeInWords(err)}`);
+          return "failed";
+        }
+        if (n === null) break;
+        member.received += n;
+        member.touch();
+        try {
+          await handlers.onData(member, buf.subarray(0, n));
+        } catch (err) {
+          this.#o.log.debug(`${member.name}: ${causeInWords(err)}`);
+          return "failed";
+        }
       }
-      if (n === null) break;
-      member.received += n;
-      member.touch();
-      try {
-        await handlers.onData(member, buf.subarray(0, n));
-      } catch (err) {
-        this.#o.log.debug(`${member.name}: ${causeInWords(err)}`);
-        return "failed";
-      }
+    } finally {
+      // The read settled and onData is done with the chunk: the next member may have it.
+      giveBack(buf);
     }
     this.#o.log.debug(`${member.name}: remote side closed`);
     await handlers.onDataEnd?.(member).catch(() => {});

@@ -37,6 +37,7 @@ import { composeStages, type Duplex, duplexSink, type Sink, type Stage } from ".
 export type { Duplex };
 import { causeInWords, ExitCode, SocktoolError } from "../errors.ts";
 import { watchIdle } from "./idle.ts";
+import { giveBack, takeBuffer } from "../io/buffer_pool.ts";
 
 /** Why a relay ended. */
 export type RelayEnd =
@@ -138,43 +139,55 @@ export function pump(
     };
     (async () => {
       let size = Math.min(initialBufferSize, bufferSize);
-      let current = new Uint8Array(size);
+      let current = takeBuffer(size);
       let spare: Uint8Array<ArrayBuffer> | undefined;
       let writing: Promise<void> = Promise.resolve();
-      for (;;) {
-        let n: number | null;
-        try {
-          n = await src.read(current);
-        } catch (err) {
-          // A reset or a read error ends this direction; what was read before
-          // it is written out first, then the caller decides what it means.
-          await writing;
-          if (!failed) {
-            failed = true;
-            reject(new PumpFailure("read", err));
+      // Every way out below comes after the last read and write settled, so
+      // the buffers can go back to the pool for the next session.
+      try {
+        for (;;) {
+          let n: number | null;
+          try {
+            n = await src.read(current);
+          } catch (err) {
+            // A reset or a read error ends this direction; what was read before
+            // it is written out first, then the caller decides what it means.
+            await writing;
+            if (!failed) {
+              failed = true;
+              reject(new PumpFailure("read", err));
+            }
+            return;
           }
-          return;
+          if (failed) return;
+          if (n === null) break;
+          onChunk(n);
+          await writing;
+          if (failed) return;
+          writing = sink.write(current.subarray(0, n)).catch(failWrite);
+          // A full read means more is waiting: grow, up to the largest size.
+          if (n === current.length && size < bufferSize) size = Math.min(size * 4, bufferSize);
+          let next = spare;
+          if (next === undefined || next.length !== size) {
+            if (next !== undefined) giveBack(next);
+            next = takeBuffer(size);
+          }
+          spare = current;
+          current = next;
         }
-        if (failed) return;
-        if (n === null) break;
-        onChunk(n);
         await writing;
         if (failed) return;
-        writing = sink.write(current.subarray(0, n)).catch(failWrite);
-        // A full read means more is waiting: grow, up to the largest size.
-        if (n === current.length && size < bufferSize) size = Math.min(size * 4, bufferSize);
-        const next = spare !== undefined && spare.length === size ? spare : new Uint8Array(size);
-        spare = current;
-        current = next;
+        try {
+          await sink.close();
+        } catch (err) {
+          return failWrite(err);
+        }
+        resolve();
+      } finally {
+        await writing;
+        giveBack(current);
+        if (spare !== undefined) giveBack(spare);
       }
-      await writing;
-      if (failed) return;
-      try {
-        await sink.close();
-      } catch (err) {
-        return failWrite(err);
-      }
-      resolve();
     })();
   });
 }
