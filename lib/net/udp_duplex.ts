@@ -28,6 +28,16 @@ export type DatagramSocket = Pick<Deno.DatagramConn, "receive" | "send" | "close
 /** Reads into a caller's buffer at least this large go straight to the socket. */
 const RECEIVE_SIZE = 65536;
 
+/**
+ * The receive buffer for a Unix datagram socket. Unix datagrams are not
+ * bound by UDP's 64 KiB: a sender may make one as large as its send buffer,
+ * which an unprivileged process can raise to twice `net.core.wmem_max`
+ * (8 MiB where that is 4 MiB). The kernel cuts a datagram longer than the
+ * buffer without a word, so the buffer is that large; it is allocated on
+ * the first read and only the pages a datagram fills are ever touched.
+ */
+export const UNIX_RECEIVE_SIZE = 8 * 1024 * 1024;
+
 /** Options for {@linkcode DatagramDuplex}. */
 export interface DatagramDuplexOptions {
   /**
@@ -69,6 +79,11 @@ export interface DatagramDuplexOptions {
    * `evicted` to make room, `unreachable` when a send to it failed (`error`).
    */
   onPeerGone?: (addr: Deno.Addr, why: "quiet" | "evicted" | "unreachable", error?: unknown) => void;
+  /**
+   * Told once, when data for the one peer is dropped because its socket has
+   * no address to send to (an unbound Unix datagram socket).
+   */
+  onUnanswerable?: (addr: Deno.Addr) => void;
   /** Told once, the first time a write is split into several datagrams. */
   onSplit?: (length: number, max: number) => void;
 }
@@ -144,6 +159,7 @@ export class DatagramDuplex implements Duplex {
   /** `"every"` mode: the peers heard from lately. */
   #table: PeerTable | undefined;
   #failure: DatagramFailure | undefined;
+  #unanswerable = false;
 
   /**
    * Wraps a datagram socket as a duplex that talks to one peer.
@@ -197,8 +213,9 @@ export class DatagramDuplex implements Duplex {
       return this.#deliver(data, p);
     }
     for (;;) {
-      const direct = p.length >= RECEIVE_SIZE;
-      const target = direct ? p : (this.#buf ??= new Uint8Array(RECEIVE_SIZE));
+      const size = this.#conn.addr.transport === "unixpacket" ? UNIX_RECEIVE_SIZE : RECEIVE_SIZE;
+      const direct = p.length >= size;
+      const target = direct ? p : (this.#buf ??= new Uint8Array(size));
       const got = await this.#receive(target);
       if (got === null) return null;
       const [data, from] = got;
@@ -226,7 +243,10 @@ export class DatagramDuplex implements Duplex {
     else {
       while (!this.#fixed) await this.#waitForPeer();
       const peer = this.#fixed;
-      if (canAnswer(peer)) {
+      if (!canAnswer(peer)) {
+        if (!this.#unanswerable) this.#opts.onUnanswerable?.(peer);
+        this.#unanswerable = true;
+      } else {
         try {
           await this.#conn.send(datagram, peer);
         } catch (err) {

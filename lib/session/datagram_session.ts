@@ -73,11 +73,11 @@ export async function runDatagramSession(
     peerIdleMs: every ? opts.waitMs : undefined,
     onPeer: (a) => {
       ctx.log.info(`datagram from ${peerName(a)}`);
-      if (a.transport === "unixpacket" && !(a as Deno.UnixAddr).path) {
-        ctx.log.info("the peer's socket has no path: replies cannot reach it");
-      }
       firstPeer.resolve();
     },
+    // Not an error (its datagrams still come in), but never a silent loss.
+    onUnanswerable: () =>
+      ctx.log.warn("the peer's socket has no path: stdin cannot reach it and is dropped"),
     onStranger: (a) => ctx.log.debug(`ignored a datagram from ${peerName(a)}`),
     onPeerGone: (a, why, err) => {
       if (why === "quiet") ctx.log.info(`${peerName(a)}: quiet too long, no longer sent stdin`);
