@@ -165,6 +165,29 @@ Deno.test("-ulk -w 1: a peer quiet for 1 s no longer gets stdin; one that keeps 
   }
 });
 
+Deno.test("-ulk keeps at most 1024 peers: past that, the one heard from longest ago is dropped", async () => {
+  const listener = spawnSocktool(["-ulkv", "127.0.0.1", "0"]);
+  const port = await listener.listeningPort();
+  const to: Deno.NetAddr = { transport: "udp", hostname: "127.0.0.1", port };
+  const peers = Array.from({ length: 1030 }, () => udpSocket());
+  try {
+    for (const p of peers) {
+      await p.send(enc("."), to);
+      // One at a time, so that the listener hears them in this order.
+      await listener.waitForStderr(new RegExp(`datagram from 127\\.0\\.0\\.1:${p.port}\\n`));
+    }
+    await listener.write("to the table\n");
+    const newest = peers.slice(-1024);
+    const got = await Promise.all(newest.map((p) => receiveWithin(p, 5000)));
+    assert.ok(got.every((g) => g === "to the table\n"));
+    for (const p of peers.slice(0, 6)) assert.equal(await receiveWithin(p, 200), null);
+  } finally {
+    listener.kill("SIGTERM");
+    await listener.finish();
+    for (const p of peers) p.close();
+  }
+});
+
 // --- An undeliverable datagram ends the session: exit 1 and a line ---------
 
 Deno.test("-uU client: its -luU server killed, more stdin ends it with exit 1 and a line", () =>

@@ -181,7 +181,10 @@ export class DatagramDuplex implements Duplex {
 
   /** The peers writes go to (in `"every"` mode, those heard from lately). */
   get peers(): readonly Deno.Addr[] {
-    if (this.#table) return this.#table.live();
+    if (this.#table) {
+      this.#expire();
+      return this.#table.live();
+    }
     return this.#fixed ? [this.#fixed] : [];
   }
 
@@ -282,7 +285,7 @@ export class DatagramDuplex implements Duplex {
   async #broadcast(datagram: Uint8Array): Promise<void> {
     const table = this.#table!;
     for (;;) {
-      for (const gone of table.expire()) this.#opts.onPeerGone?.(gone, "quiet");
+      this.#expire();
       const targets = table.live().filter(canAnswer);
       if (targets.length > 0) {
         const results = await Promise.allSettled(targets.map((a) => this.#conn.send(datagram, a)));
@@ -295,6 +298,11 @@ export class DatagramDuplex implements Duplex {
       }
       await this.#waitForPeer();
     }
+  }
+
+  /** Forgets the peers quiet for too long, and says so. */
+  #expire(): void {
+    for (const gone of this.#table!.expire()) this.#opts.onPeerGone?.(gone, "quiet");
   }
 
   async #waitForPeer(): Promise<void> {

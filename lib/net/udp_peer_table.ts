@@ -20,7 +20,10 @@ export const MAX_PEERS = 1024;
 
 /** Options for {@linkcode PeerTable}. */
 export interface PeerTableOptions {
-  /** A peer quiet this long is forgotten (default {@linkcode DEFAULT_PEER_IDLE_MS}). */
+  /**
+   * A peer quiet this long is forgotten (default {@linkcode DEFAULT_PEER_IDLE_MS};
+   * `Infinity`: never for quiet, only to make room).
+   */
   idleMs?: number;
   /** At most this many peers (default {@linkcode MAX_PEERS}). */
   max?: number;

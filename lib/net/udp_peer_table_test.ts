@@ -68,3 +68,13 @@ Deno.test("PeerTable refuses a bad idle time or bound", () => {
   assert.throws(() => new PeerTable({ idleMs: 0 }), RangeError);
   assert.throws(() => new PeerTable({ max: 0 }), RangeError);
 });
+
+Deno.test("PeerTable with an infinite idle time forgets only to make room", () => {
+  let now = 0;
+  const peers = new PeerTable({ idleMs: Infinity, max: 2, now: () => now });
+  peers.heard(udp(1));
+  now = 1e12;
+  assert.equal(peers.live().length, 1);
+  peers.heard(udp(2));
+  assert.equal((peers.heard(udp(3)).evicted as Deno.NetAddr).port, 1);
+});

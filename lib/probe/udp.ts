@@ -17,6 +17,7 @@
  */
 
 import { sameAddr } from "../net/udp_duplex.ts";
+import { causeInWords } from "../errors.ts";
 import type { ProbeResult } from "./result.ts";
 import { openConnectedUdp } from "./udp_connected.ts";
 
@@ -94,7 +95,7 @@ export async function probeUdpPorts(
       try {
         await sock.send(payload, { transport: "udp", hostname: address, port });
       } catch (err) {
-        failed.set(port, (err as Error).message);
+        failed.set(port, causeInWords(err));
       }
     }
     timer = setTimeout(stop, wait);

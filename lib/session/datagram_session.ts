@@ -70,7 +70,8 @@ export async function runDatagramSession(
     pending: session.pending,
     admit: session.admit,
     idleMs: every ? undefined : opts.waitMs,
-    peerIdleMs: every ? opts.waitMs : undefined,
+    // -w 0 is no time limit, as everywhere: peers then leave only to make room.
+    peerIdleMs: every ? (opts.waitMs === 0 ? Infinity : opts.waitMs) : undefined,
     onPeer: (a) => {
       ctx.log.info(`datagram from ${peerName(a)}`);
       firstPeer.resolve();
