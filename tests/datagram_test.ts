@@ -5,30 +5,10 @@
  */
 import assert from "node:assert/strict";
 import { spawn, spawnSocktool } from "./_test_utils/harness.ts";
+import { exists, inTempDir, waitForFile } from "./_test_utils/files.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);
-
-/** Runs `fn` with a fresh directory, removed afterwards. */
-async function inTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "socktool-dgram-test-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
-const exists = (path: string) => Deno.lstat(path).then(() => true, () => false);
-
-/** Resolves once `path` exists, or rejects at the deadline. */
-async function waitForFile(path: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await exists(path))) {
-    if (Date.now() > deadline) throw new Error(`${path} never appeared`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 function udpSocket(): Deno.DatagramConn & { port: number } {
   const sock = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
