@@ -199,7 +199,7 @@ Deno.test("-w is the per-port timeout: -z -w 1 on open and closed ports answers 
   }
 });
 
-Deno.test("-zu: a port that answers is open; a silent one is open|filtered (ICMP is not visible)", async () => {
+Deno.test("-zu: a port that answers is open; a silent bound one is open|filtered", async () => {
   const echo = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
   const silent = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
   const echoPort = (echo.addr as Deno.NetAddr).port;

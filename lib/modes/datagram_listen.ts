@@ -7,10 +7,9 @@
  * @module
  */
 
-import { formatAddr, formatHostPort } from "../net/address.ts";
-import { networkError } from "../errors.ts";
+import { formatAddr } from "../net/address.ts";
 import type { ListenOptions } from "../cli/options.ts";
-import { resolveHost } from "../net/resolve.ts";
+import { bindListener } from "../net/bind_listener.ts";
 import type { SessionContext } from "../session/session.ts";
 import { runDatagramSession } from "../session/datagram_session.ts";
 import { bindUnixDatagram } from "../net/unix_datagram.ts";
@@ -49,10 +48,14 @@ export async function datagramListenMode(
       return false;
     }
     : undefined;
-  const path = opts.local.kind === "unix" ? opts.local.path : undefined;
-  const conn = opts.local.kind === "unix"
-    ? await bindUnixDatagram(opts.local.path)
-    : await bindUdp(opts.local.host, opts.local.port, opts.family);
+  const local = opts.local;
+  const path = local.kind === "unix" ? local.path : undefined;
+  const conn = local.kind === "unix" ? await bindUnixDatagram(local.path) : await bindListener(
+    local.host,
+    local.port,
+    opts.family,
+    (hostname) => Deno.listenDatagram({ transport: "udp", hostname, port: local.port }),
+  );
   try {
     ctx.log.info(`listening on ${formatAddr(conn.addr)}`);
     // Named for the listening address: no peer is known yet when it starts.
@@ -77,35 +80,5 @@ export async function datagramListenMode(
       conn.close();
     } catch { /* closed by the relay */ }
     if (path !== undefined) await removeSocketFile(path);
-  }
-}
-
-/**
- * Binds a UDP socket like a TCP listener binds: no host means all
- * interfaces, IPv6 and IPv4 (`[::]`), or `0.0.0.0` where IPv6 is missing.
- */
-async function bindUdp(
-  host: string | undefined,
-  port: number,
-  family: 4 | 6 | undefined,
-): Promise<Deno.DatagramConn> {
-  if (host === undefined) {
-    if (family === 4) return bindOn("0.0.0.0", port);
-    try {
-      return bindOn("::", port);
-    } catch (err) {
-      if (family === 6 || (err as Error).cause instanceof Deno.errors.AddrInUse) throw err;
-      return bindOn("0.0.0.0", port);
-    }
-  }
-  const [first] = await resolveHost(host, { family });
-  return bindOn(first.address, port);
-}
-
-function bindOn(hostname: string, port: number): Deno.DatagramConn {
-  try {
-    return Deno.listenDatagram({ transport: "udp", hostname, port });
-  } catch (err) {
-    throw networkError(`listen ${formatHostPort(hostname, port)}`, err);
   }
 }

@@ -39,7 +39,7 @@ export interface ProbeSummary {
   address: string;
   /** Ports probed (fewer than asked if interrupted or stdout closed). */
   probed: number;
-  /** Ports found open (for UDP: answered or silent). */
+  /** Ports found open (for UDP: answered, or silent where a refusal would be heard). */
   open: number;
   /** Probing stopped because stdout was closed (nothing more to say). */
   outputClosed: boolean;

@@ -13,10 +13,11 @@
 
 import { tryInTurn } from "./try_in_turn.ts";
 import net from "node:net";
-import { formatHostPort, ipVersion } from "./address.ts";
+import { formatHostPort } from "./address.ts";
 import { causeInWords, ExitCode, SocktoolError } from "../errors.ts";
 import { resolveHost } from "./resolve.ts";
 import { SocketConn } from "./socket_conn.ts";
+import { localAddress, sourceFamily } from "./source_address.ts";
 
 /** Options for {@linkcode connectTcpFrom}. */
 export interface SourceConnectOptions {
@@ -48,19 +49,10 @@ export async function connectTcpFrom(
   port: number,
   opts: SourceConnectOptions = {},
 ): Promise<Deno.Conn> {
-  const sourceFamily = opts.sourceAddr === undefined ? 0 : ipVersion(opts.sourceAddr);
-  const targetFamily = ipVersion(host);
-  if (sourceFamily !== 0 && targetFamily !== 0 && sourceFamily !== targetFamily) {
-    // The command line refuses this first (cli/rules.ts).
-    throw new RangeError(
-      `option -s gives an IPv${sourceFamily} address, but ${host} is an IPv${targetFamily} address`,
-    );
-  }
-  const addresses = await resolveHost(host, { family: opts.family ?? (sourceFamily || undefined) });
+  const forced = sourceFamily(opts.sourceAddr, host);
+  const addresses = await resolveHost(host, { family: opts.family ?? (forced || undefined) });
   return await tryInTurn(addresses, async ({ address, family }) => {
-    const local = opts.sourceAddr === undefined
-      ? (family === 6 ? "::" : "0.0.0.0")
-      : (await resolveHost(opts.sourceAddr, { family }))[0].address;
+    const local = await localAddress(opts.sourceAddr, family);
     return connectFrom(address, port, local, opts);
   }, {
     signal: opts.signal,

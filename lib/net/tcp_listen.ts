@@ -5,9 +5,9 @@
  * @module
  */
 
-import { formatAddr, formatHostPort } from "./address.ts";
+import { formatAddr } from "./address.ts";
 import { networkError } from "../errors.ts";
-import { resolveHost } from "./resolve.ts";
+import { bindListener } from "./bind_listener.ts";
 
 /** Options for {@linkcode listenTcp}. */
 export interface ListenTcpOptions {
@@ -26,31 +26,17 @@ export interface ListenTcpOptions {
  * console.error(formatAddr(listener.addr)); // [::]:43817
  * ```
  */
-export async function listenTcp(
+export function listenTcp(
   host: string | undefined,
   port: number,
   opts: ListenTcpOptions = {},
 ): Promise<Deno.TcpListener> {
-  if (host === undefined) {
-    if (opts.family === 4) return listenOn("0.0.0.0", port);
-    try {
-      return listenOn("::", port);
-    } catch (err) {
-      // listenOn wraps the cause: decide on it, not on the wrapper's name or text.
-      if (opts.family === 6 || (err as Error).cause instanceof Deno.errors.AddrInUse) throw err;
-      return listenOn("0.0.0.0", port);
-    }
-  }
-  const [first] = await resolveHost(host, { family: opts.family });
-  return listenOn(first.address, port);
-}
-
-function listenOn(hostname: string, port: number): Deno.TcpListener {
-  try {
-    return Deno.listen({ hostname, port, transport: "tcp" });
-  } catch (err) {
-    throw networkError(`listen ${formatHostPort(hostname, port)}`, err);
-  }
+  return bindListener(
+    host,
+    port,
+    opts.family,
+    (hostname) => Deno.listen({ hostname, port, transport: "tcp" }),
+  );
 }
 
 /**

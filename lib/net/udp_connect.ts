@@ -7,9 +7,10 @@
  * @module
  */
 
-import { formatAddr, formatHostPort, ipVersion } from "./address.ts";
+import { formatAddr, formatHostPort } from "./address.ts";
 import { networkError } from "../errors.ts";
 import { resolveHost } from "./resolve.ts";
+import { localAddress, sourceFamily } from "./source_address.ts";
 import type { DatagramSocket } from "./udp_duplex.ts";
 
 /** A bound datagram socket and the one peer a client session talks to. */
@@ -49,19 +50,9 @@ export async function openUdpClient(
   port: number,
   opts: UdpClientOptions = {},
 ): Promise<DatagramClient> {
-  const sourceFamily = opts.sourceAddr === undefined ? 0 : ipVersion(opts.sourceAddr);
-  const targetFamily = ipVersion(host);
-  if (sourceFamily !== 0 && targetFamily !== 0 && sourceFamily !== targetFamily) {
-    // The command line refuses this first (cli/rules.ts).
-    throw new RangeError(
-      `option -s gives an IPv${sourceFamily} address, but ${host} is an IPv${targetFamily} address`,
-    );
-  }
-  const family = opts.family ?? (sourceFamily || undefined);
-  const [target] = await resolveHost(host, { family });
-  const local = opts.sourceAddr === undefined
-    ? (target.family === 6 ? "::" : "0.0.0.0")
-    : (await resolveHost(opts.sourceAddr, { family: target.family }))[0].address;
+  const forced = sourceFamily(opts.sourceAddr, host);
+  const [target] = await resolveHost(host, { family: opts.family ?? (forced || undefined) });
+  const local = await localAddress(opts.sourceAddr, target.family);
   const localPort = opts.sourcePort ?? 0;
   let conn: Deno.DatagramConn;
   try {

@@ -8,6 +8,8 @@
 
 import type { Duplex } from "../io/sink.ts";
 import { unmapIPv4 } from "./address.ts";
+import { sameSocketPath } from "./unix_datagram_path.ts";
+import { PeerTable } from "./udp_peer_table.ts";
 
 /**
  * The largest datagram socktool sends: the most a UDP datagram over IPv4 can
@@ -26,16 +28,33 @@ export type DatagramSocket = Pick<Deno.DatagramConn, "receive" | "send" | "close
 /** Reads into a caller's buffer at least this large go straight to the socket. */
 const RECEIVE_SIZE = 65536;
 
+/**
+ * The receive buffer for a Unix datagram socket. Unix datagrams are not
+ * bound by UDP's 64 KiB: a sender may make one as large as its send buffer,
+ * which an unprivileged process can raise to twice `net.core.wmem_max`
+ * (8 MiB where that is 4 MiB). The kernel cuts a datagram longer than the
+ * buffer without a word, so the buffer is that large; it is allocated on
+ * the first read and only the pages a datagram fills are ever touched.
+ */
+export const UNIX_RECEIVE_SIZE = 8 * 1024 * 1024;
+
 /** Options for {@linkcode DatagramDuplex}. */
 export interface DatagramDuplexOptions {
   /**
    * Who the session talks to. An address: only that peer (a client's
    * target); datagrams from anyone else are dropped. `"first"`: the sender of
    * the first datagram, then only that peer (`-ul`). `"every"`: every peer
-   * that has sent a datagram (`-ulk`); writes go to all of them. In both of
-   * the last two, writes wait until there is a peer.
+   * heard from lately (`-ulk`, see `udp_peer_table.ts`); writes go to all
+   * of them. In both of the last two, writes wait until there is a peer.
    */
   peer: Deno.Addr | "first" | "every";
+  /**
+   * `"every"` mode: a peer that sends nothing for this long is forgotten
+   * (default `DEFAULT_PEER_IDLE_MS`).
+   */
+  peerIdleMs?: number;
+  /** `"every"` mode: at most this many peers (default `MAX_PEERS`). */
+  maxPeers?: number;
   /** A datagram already received from the peer: the first `read()` returns it. */
   pending?: Uint8Array;
   /**
@@ -55,13 +74,24 @@ export interface DatagramDuplexOptions {
   onPeer?: (addr: Deno.Addr) => void;
   /** Told about a datagram dropped because it came from another peer. */
   onStranger?: (addr: Deno.Addr) => void;
+  /**
+   * `"every"` mode: told about a peer forgotten: `quiet` for the idle time,
+   * `evicted` to make room, `unreachable` when a send to it failed (`error`).
+   */
+  onPeerGone?: (addr: Deno.Addr, why: "quiet" | "evicted" | "unreachable", error?: unknown) => void;
+  /**
+   * Told once, when data for the one peer is dropped because its socket has
+   * no address to send to (an unbound Unix datagram socket).
+   */
+  onUnanswerable?: (addr: Deno.Addr) => void;
   /** Told once, the first time a write is split into several datagrams. */
   onSplit?: (length: number, max: number) => void;
 }
 
 /**
  * Tells whether two datagram addresses name the same peer (IPv4-mapped IPv6
- * counts as the IPv4 address it is).
+ * counts as the IPv4 address it is; Unix paths count as the socket file
+ * they name, however spelled, see `unix_datagram_path.ts`).
  *
  * @example
  * ```ts
@@ -74,7 +104,7 @@ export interface DatagramDuplexOptions {
 export function sameAddr(a: Deno.Addr, b: Deno.Addr): boolean {
   if (a.transport === "unixpacket" || b.transport === "unixpacket") {
     return a.transport === b.transport &&
-      (a as Deno.UnixAddr).path === (b as Deno.UnixAddr).path;
+      sameSocketPath((a as Deno.UnixAddr).path, (b as Deno.UnixAddr).path);
   }
   const x = a as Deno.NetAddr;
   const y = b as Deno.NetAddr;
@@ -85,6 +115,19 @@ export function sameAddr(a: Deno.Addr, b: Deno.Addr): boolean {
 function canAnswer(addr: Deno.Addr): boolean {
   return addr.transport !== "unixpacket" || !!(addr as Deno.UnixAddr).path;
 }
+
+/** Why a datagram session failed: a send to its one peer, or a receive. */
+export interface DatagramFailure {
+  /** What failed. */
+  op: "send" | "receive";
+  /** The peer a failed send was for. */
+  peer?: Deno.Addr;
+  /** The error the socket gave. */
+  error: unknown;
+}
+
+/** How many verdicts on strangers' Unix paths are remembered (a flood stats once each). */
+const PATH_VERDICTS = 256;
 
 /**
  * A {@linkcode Duplex} over a datagram socket (`Deno.DatagramConn`). `closeWrite()` does
@@ -100,7 +143,6 @@ function canAnswer(addr: Deno.Addr): boolean {
 export class DatagramDuplex implements Duplex {
   #conn: DatagramSocket;
   #opts: DatagramDuplexOptions;
-  #peers: Deno.Addr[];
   #pending: Uint8Array | undefined;
   #spill: Uint8Array | undefined;
   #buf: Uint8Array | undefined;
@@ -112,7 +154,12 @@ export class DatagramDuplex implements Duplex {
   #fixed: Deno.Addr | undefined;
   /** Its address as compared (IPv4-mapped shown as IPv4). */
   #peerHost: string | undefined;
-  #isGone = false;
+  /** Unix paths already compared with the one peer's, and the verdict. */
+  #pathVerdicts = new Map<string, boolean>();
+  /** `"every"` mode: the peers heard from lately. */
+  #table: PeerTable | undefined;
+  #failure: DatagramFailure | undefined;
+  #unanswerable = false;
 
   /**
    * Wraps a datagram socket as a duplex that talks to one peer.
@@ -126,19 +173,34 @@ export class DatagramDuplex implements Duplex {
     }
     this.#conn = conn;
     this.#opts = opts;
-    this.#peers = [];
     this.#pending = opts.pending;
-    if (typeof opts.peer !== "string") this.#fix(opts.peer);
+    if (opts.peer === "every") {
+      this.#table = new PeerTable({ idleMs: opts.peerIdleMs, max: opts.maxPeers });
+    } else if (opts.peer !== "first") this.#fix(opts.peer);
   }
 
-  /** The peers writes go to. */
+  /** The peers writes go to (in `"every"` mode, those heard from lately). */
   get peers(): readonly Deno.Addr[] {
-    return this.#peers;
+    if (this.#table) {
+      this.#expire();
+      return this.#table.live();
+    }
+    return this.#fixed ? [this.#fixed] : [];
   }
 
   /** The local address of the socket. */
   get localAddr(): Deno.Addr {
     return this.#conn.addr;
+  }
+
+  /**
+   * What ended the session in failure, if anything did: a send to the one
+   * peer that could not be delivered (its Unix socket gone, no route), or a
+   * receive error. The relay ends such a session like a normal one; the
+   * caller reads this to report it.
+   */
+  get failure(): DatagramFailure | undefined {
+    return this.#failure;
   }
 
   /**
@@ -154,8 +216,9 @@ export class DatagramDuplex implements Duplex {
       return this.#deliver(data, p);
     }
     for (;;) {
-      const direct = p.length >= RECEIVE_SIZE;
-      const target = direct ? p : (this.#buf ??= new Uint8Array(RECEIVE_SIZE));
+      const size = this.#conn.addr.transport === "unixpacket" ? UNIX_RECEIVE_SIZE : RECEIVE_SIZE;
+      const direct = p.length >= size;
+      const target = direct ? p : (this.#buf ??= new Uint8Array(size));
       const got = await this.#receive(target);
       if (got === null) return null;
       const [data, from] = got;
@@ -178,28 +241,25 @@ export class DatagramDuplex implements Duplex {
       this.#split = true;
       this.#opts.onSplit?.(p.length, max);
     }
-    while (this.#peers.length === 0) {
-      if (this.#closed) throw new Deno.errors.BadResource("the socket is closed");
-      await new Promise<void>((resolve) => this.#peerWaiters.push(resolve));
-    }
     const datagram = n === p.length ? p : p.subarray(0, n);
-    const targets = this.#peers.filter(canAnswer);
-    if (this.#opts.peer === "every") {
-      // One peer gone must not end a keep-open listener: forget it, serve the rest.
-      const results = await Promise.allSettled(targets.map((a) => this.#conn.send(datagram, a)));
-      results.forEach((r, i) => {
-        if (r.status === "rejected") this.#peers = this.#peers.filter((a) => a !== targets[i]);
-      });
-    } else {
-      try {
-        for (const addr of targets) await this.#conn.send(datagram, addr);
-      } catch (err) {
-        // The one peer is gone (a Unix socket removed, say): nothing more
-        // will come from it either, so reading ends too. Closing the socket
-        // is what ends a pending receive.
-        this.#isGone = true;
-        this.close();
-        throw err;
+    if (this.#table) await this.#broadcast(datagram);
+    else {
+      while (!this.#fixed) await this.#waitForPeer();
+      const peer = this.#fixed;
+      if (!canAnswer(peer)) {
+        if (!this.#unanswerable) this.#opts.onUnanswerable?.(peer);
+        this.#unanswerable = true;
+      } else {
+        try {
+          await this.#conn.send(datagram, peer);
+        } catch (err) {
+          // The one peer is gone (a Unix socket removed, say): nothing more
+          // will come from it either, so reading ends too. Closing the socket
+          // is what ends a pending receive.
+          if (!this.#closed) this.#failure ??= { op: "send", peer, error: err };
+          this.close();
+          throw err;
+        }
       }
     }
     if (this.#opts.idleMs) this.#lastActivity = performance.now();
@@ -221,6 +281,35 @@ export class DatagramDuplex implements Duplex {
     for (const wake of this.#peerWaiters.splice(0)) wake();
   }
 
+  /** `"every"` mode: one datagram to each live peer; one peer gone must not end the listener. */
+  async #broadcast(datagram: Uint8Array): Promise<void> {
+    const table = this.#table!;
+    for (;;) {
+      this.#expire();
+      const targets = table.live().filter(canAnswer);
+      if (targets.length > 0) {
+        const results = await Promise.allSettled(targets.map((a) => this.#conn.send(datagram, a)));
+        results.forEach((r, i) => {
+          if (r.status === "fulfilled" || this.#closed) return;
+          table.forget(targets[i]);
+          this.#opts.onPeerGone?.(targets[i], "unreachable", r.reason);
+        });
+        return;
+      }
+      await this.#waitForPeer();
+    }
+  }
+
+  /** Forgets the peers quiet for too long, and says so. */
+  #expire(): void {
+    for (const gone of this.#table!.expire()) this.#opts.onPeerGone?.(gone, "quiet");
+  }
+
+  async #waitForPeer(): Promise<void> {
+    if (this.#closed) throw new Deno.errors.BadResource("the socket is closed");
+    await new Promise<void>((resolve) => this.#peerWaiters.push(resolve));
+  }
+
   #accept(from: Deno.Addr): boolean {
     const fixed = this.#fixed;
     if (fixed) {
@@ -230,28 +319,44 @@ export class DatagramDuplex implements Duplex {
         this.#peerHost !== undefined && net.port === (fixed as Deno.NetAddr).port &&
         (net.hostname === this.#peerHost || unmapIPv4(net.hostname) === this.#peerHost)
       ) return true;
-      if (this.#peerHost === undefined && sameAddr(from, fixed)) return true;
+      if (this.#peerHost === undefined && this.#isFixedPath(from)) return true;
       this.#opts.onStranger?.(from);
       return false;
     }
-    if (this.#opts.peer === "first") {
+    if (this.#table) {
+      if (this.#table.has(from)) {
+        this.#table.heard(from);
+        return true;
+      }
+      if (this.#opts.admit && !this.#opts.admit(from)) return false;
+      const { evicted } = this.#table.heard(from);
+      if (evicted) this.#opts.onPeerGone?.(evicted, "evicted");
+    } else {
       if (this.#opts.admit && !this.#opts.admit(from)) return false;
       this.#fix(from);
       this.#lastActivity = performance.now();
-    } else if (!this.#peers.some((a) => sameAddr(a, from))) {
-      if (this.#opts.admit && !this.#opts.admit(from)) return false;
-      this.#peers.push(from);
-    } else {
-      return true;
     }
     this.#opts.onPeer?.(from);
     for (const wake of this.#peerWaiters.splice(0)) wake();
     return true;
   }
 
+  /** Whether a Unix sender is the one peer; each new spelling is looked up once. */
+  #isFixedPath(from: Deno.Addr): boolean {
+    if (from.transport !== "unixpacket") return false;
+    const path = (from as Deno.UnixAddr).path;
+    if (path === (this.#fixed as Deno.UnixAddr).path) return path !== "";
+    let verdict = this.#pathVerdicts.get(path);
+    if (verdict === undefined) {
+      verdict = sameAddr(from, this.#fixed!);
+      if (this.#pathVerdicts.size >= PATH_VERDICTS) this.#pathVerdicts.clear();
+      this.#pathVerdicts.set(path, verdict);
+    }
+    return verdict;
+  }
+
   #fix(peer: Deno.Addr): void {
     this.#fixed = peer;
-    this.#peers = [peer];
     this.#peerHost = peer.transport === "unixpacket"
       ? undefined
       : unmapIPv4((peer as Deno.NetAddr).hostname);
@@ -275,7 +380,7 @@ export class DatagramDuplex implements Duplex {
 
   /** One receive, or `null` when the idle time passes or the peer is gone. */
   async #receive(target: Uint8Array): Promise<[Uint8Array, Deno.Addr] | null> {
-    if (this.#isGone) return null;
+    if (this.#failure) return null;
     // Waiting for the first peer is not idleness.
     const idle = this.#opts.peer === "first" && !this.#fixed ? 0 : this.#opts.idleMs ?? 0;
     const recv = this.#conn.receive(target);
@@ -300,7 +405,9 @@ export class DatagramDuplex implements Duplex {
         }
       }
     } catch (err) {
-      if (this.#isGone) return null;
+      if (this.#failure) return null;
+      // Our own close() ends a pending receive; anything else is a failure to report.
+      if (!this.#closed) this.#failure = { op: "receive", error: err };
       throw err;
     }
   }

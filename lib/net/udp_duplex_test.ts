@@ -194,6 +194,9 @@ Deno.test("DatagramDuplex: a failed send to the one peer fails the write and end
   try {
     await assert.rejects(() => duplex.write(enc.encode("anyone there?")));
     assert.equal(await duplex.read(new Uint8Array(65536)), null);
+    assert.equal(duplex.failure?.op, "send");
+    assert.equal((duplex.failure?.peer as Deno.UnixAddr).path, peerPath);
+    assert.ok(duplex.failure?.error instanceof Deno.errors.NotFound);
   } finally {
     duplex.close();
     await Deno.remove(dir, { recursive: true });
@@ -223,5 +226,67 @@ Deno.test("DatagramDuplex in first-peer mode fixes the first sender, then drops 
     duplex.close();
     first.close();
     later.close();
+  }
+});
+
+Deno.test("DatagramDuplex knows a Unix peer by its file, however the path is spelled", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "socktool-dgram-" });
+  await Deno.mkdir(`${dir}/sub`);
+  const own = Deno.listenDatagram({ transport: "unixpacket", path: `${dir}/own.sock` });
+  const peer = Deno.listenDatagram({ transport: "unixpacket", path: `${dir}/peer.sock` });
+  const stranger = Deno.listenDatagram({ transport: "unixpacket", path: `${dir}/other.sock` });
+  const strangers: Deno.Addr[] = [];
+  const duplex = new DatagramDuplex(own, {
+    peer: { transport: "unixpacket", path: `${dir}/sub/../peer.sock` },
+    onStranger: (a) => strangers.push(a),
+  });
+  try {
+    await stranger.send(enc.encode("not me"), own.addr);
+    await peer.send(enc.encode("me"), own.addr);
+    const buf = new Uint8Array(1 << 20);
+    assert.equal(dec.decode(buf.subarray(0, (await duplex.read(buf))!)), "me");
+    assert.equal(strangers.length, 1);
+    assert.equal(duplex.failure, undefined);
+  } finally {
+    duplex.close();
+    peer.close();
+    stranger.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("DatagramDuplex every-peer mode: a peer quiet for peerIdleMs gets no more writes", async () => {
+  const a = udp();
+  const p1 = udp();
+  const p2 = udp();
+  const gone: [Deno.Addr, string][] = [];
+  const duplex = new DatagramDuplex(a, {
+    peer: "every",
+    peerIdleMs: 100,
+    onPeerGone: (x, why) => gone.push([x, why]),
+  });
+  try {
+    const buf = new Uint8Array(65536);
+    await p1.send(enc.encode("hi"), a.addr);
+    await duplex.read(buf);
+    await new Promise((r) => setTimeout(r, 150));
+    let written = false;
+    const writing = duplex.write(enc.encode("to the living")).then(() => written = true);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(written, false, "no live peer: the write waits");
+    assert.equal(gone.length, 1);
+    assert.ok(sameAddr(gone[0][0], p1.addr));
+    assert.equal(gone[0][1], "quiet");
+    await p2.send(enc.encode("hello"), a.addr);
+    await duplex.read(buf);
+    await writing;
+    assert.equal(dec.decode((await receiveWithin(p2))[0]), "to the living");
+    assert.deepEqual(duplex.peers.map((x) => (x as Deno.NetAddr).port), [
+      (p2.addr as Deno.NetAddr).port,
+    ]);
+  } finally {
+    duplex.close();
+    p1.close();
+    p2.close();
   }
 });

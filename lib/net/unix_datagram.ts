@@ -8,7 +8,12 @@
 import { ExitCode, networkError, SocktoolError } from "../errors.ts";
 import type { DatagramClient } from "./udp_connect.ts";
 import { UnixDatagramSocket } from "./unix_datagram_socket.ts";
-import { claimSocketPath, removeSocketFile, tempSocketPath } from "./unix_socket_file.ts";
+import {
+  claimSocketPath,
+  isWrongSocketType,
+  removeSocketFile,
+  tempSocketPath,
+} from "./unix_socket_file.ts";
 
 /**
  * Binds a Unix datagram socket at `path`, replacing a stale socket file and
@@ -75,7 +80,7 @@ async function checkDatagramPeer(path: string): Promise<void> {
   try {
     conn = await Deno.connect({ transport: "unix", path });
   } catch (err) {
-    if (/wrong type/i.test((err as Error).message)) return;
+    if (isWrongSocketType(err)) return;
     throw networkError(`connect ${path}`, err);
   }
   conn.close();

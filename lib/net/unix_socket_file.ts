@@ -48,9 +48,28 @@ export async function claimSocketPath(path: string, action = "listen"): Promise<
       await removeSocketFile(path);
       return;
     }
-    if (!/wrong type/i.test((err as Error).message)) throw networkError(`${action} ${path}`, err);
+    if (!isWrongSocketType(err)) throw networkError(`${action} ${path}`, err);
   }
   throw inUse(path, action);
+}
+
+/** EPROTOTYPE on Linux and on the BSDs and macOS. */
+const EPROTOTYPE = Deno.build.os === "linux" ? 91 : 41;
+
+/**
+ * Whether connecting failed because the socket at the path is of the other
+ * kind (stream vs datagram): EPROTOTYPE. Deno gives this error no class of
+ * its own, only the system's error number in its message, so the number is
+ * what is read.
+ *
+ * @example
+ * ```ts
+ * await Deno.connect({ transport: "unix", path: datagramPath }).catch(isWrongSocketType); // true
+ * ```
+ */
+export function isWrongSocketType(err: unknown): boolean {
+  const m = /\(os error (\d+)\)$/.exec(String((err as Error)?.message ?? ""));
+  return m !== null && Number(m[1]) === EPROTOTYPE;
 }
 
 function inUse(path: string, action: string): SocktoolError {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { claimSocketPath, removeSocketFile } from "./unix_socket_file.ts";
+import { claimSocketPath, isWrongSocketType, removeSocketFile } from "./unix_socket_file.ts";
 import { SocktoolError } from "../errors.ts";
 
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
@@ -63,4 +63,20 @@ Deno.test("claimSocketPath never removes a file that is not a socket", () =>
     assert.equal(await Deno.readTextFile(path), "keep me");
     await removeSocketFile(path);
     assert.equal(await Deno.readTextFile(path), "keep me");
+  }));
+
+Deno.test("isWrongSocketType: a stream connect to a datagram socket, and nothing else", () =>
+  withDir(async (dir) => {
+    const path = `${dir}/d.sock`;
+    const sock = Deno.listenDatagram({ transport: "unixpacket", path });
+    try {
+      const err = await Deno.connect({ transport: "unix", path }).then(() => null, (e) => e);
+      assert.ok(isWrongSocketType(err));
+      const missing = await Deno.connect({ transport: "unix", path: `${dir}/none.sock` })
+        .then(() => null, (e) => e);
+      assert.ok(!isWrongSocketType(missing));
+      assert.ok(!isWrongSocketType(new Error("wrong type")));
+    } finally {
+      sock.close();
+    }
   }));

@@ -11,9 +11,12 @@ import { formatHostPort } from "../net/address.ts";
  * A port's state. `open`: it accepted a connection (TCP) or answered (UDP).
  * `closed`: the host refused (TCP reset, or for UDP an ICMP port
  * unreachable). `timeout`: no answer within `-w` (TCP). `open|filtered`: a
- * UDP port that stayed silent, which netcat counts as open.
+ * UDP port that stayed silent where a refusal would have been heard, which
+ * netcat counts as open. `unknown`: a UDP port that stayed silent where a
+ * refusal could not be heard (see `udp.ts`): closed as likely as open, so
+ * it does not count as open.
  */
-export type PortState = "open" | "closed" | "timeout" | "open|filtered";
+export type PortState = "open" | "closed" | "timeout" | "open|filtered" | "unknown";
 
 /** One probed port. */
 export interface ProbeResult {
@@ -29,7 +32,10 @@ export interface ProbeResult {
   ms: number;
 }
 
-/** Whether a result counts as open for the exit code and the default output. */
+/**
+ * Whether a result counts as open for the exit code and the default output:
+ * `open`, and `open|filtered` (not refused), as netcat counts them.
+ */
 export function isOpen(r: ProbeResult): boolean {
   return r.state === "open" || r.state === "open|filtered";
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { formatProbeJson, formatProbeLine, isOpen } from "./result.ts";
+import { formatProbeJson, formatProbeLine, isOpen, type PortState } from "./result.ts";
 
 Deno.test("formatProbeLine prints address, port/protocol and state", () => {
   assert.equal(
@@ -38,15 +38,15 @@ Deno.test("formatProbeJson is one parseable object per line", () => {
   });
 });
 
-Deno.test("isOpen counts open and open|filtered only", () => {
-  const r = (state: "open" | "closed" | "timeout" | "open|filtered") => ({
+Deno.test("isOpen counts open and open|filtered only, never unknown", () => {
+  const r = (state: PortState) => ({
     port: 1,
     protocol: "tcp" as const,
     state,
     ms: 0,
   });
   assert.deepEqual(
-    [r("open"), r("open|filtered"), r("closed"), r("timeout")].map(isOpen),
-    [true, true, false, false],
+    [r("open"), r("open|filtered"), r("closed"), r("timeout"), r("unknown")].map(isOpen),
+    [true, true, false, false, false],
   );
 });

@@ -1,19 +1,25 @@
 /**
  * Probes UDP ports (`-zu`) as netcat does: send a small datagram ("X") and
- * see what comes back. A reply means open. netcat also hears the host's ICMP
- * "port unreachable" through a connected socket and reports such a port
- * closed; Deno's datagram sockets are never connected, so that message never
- * reaches us, and a port that stays silent is reported `open|filtered` (which
- * netcat would count as open, and so do we for the exit code).
+ * see what comes back. A reply means open. A closed port answers with an
+ * ICMP "port unreachable", which only a connected socket hears; Deno cannot
+ * connect a datagram socket, so where libc can be loaded (Linux, the `ffi`
+ * permission) each port is probed from a connected socket of its own
+ * (`udp_connected.ts`): refused is `closed`, silent is `open|filtered` and
+ * counts as open, as in netcat.
  *
- * One socket probes every port: all datagrams go out at once, and replies
- * are matched to ports by their source.
+ * Elsewhere one unconnected socket probes every port, all datagrams at
+ * once, replies matched to ports by their source; a refusal is never heard
+ * there, so a silent port is `unknown` and does not count as open: `-zu`
+ * exits 0 only if some port answered, never because a closed port said
+ * nothing we could hear.
  *
  * @module
  */
 
 import { sameAddr } from "../net/udp_duplex.ts";
+import { causeInWords } from "../errors.ts";
 import type { ProbeResult } from "./result.ts";
+import { openConnectedUdp } from "./udp_connected.ts";
 
 /** How long silent ports are waited for when `-w` is not given. */
 export const DEFAULT_UDP_WAIT_MS = 1000;
@@ -24,11 +30,14 @@ export interface ProbeUdpOptions {
   timeoutMs?: number;
   /** Stops waiting (SIGINT, SIGTERM). */
   signal?: AbortSignal;
+  /** `false`: probe without connected sockets even where they are possible (tests). */
+  hearRefusals?: boolean;
 }
 
 /**
- * Sends "X" to every port of `address` and collects replies for
- * `timeoutMs`; resolves with one result per port, in the order of `ports`.
+ * Sends "X" to every port of `address` and waits `timeoutMs` for replies
+ * (and refusals, where they can be heard); resolves with one result per
+ * port, in the order of `ports`.
  *
  * @example
  * ```ts
@@ -40,8 +49,13 @@ export async function probeUdpPorts(
   ports: readonly number[],
   opts: ProbeUdpOptions = {},
 ): Promise<ProbeResult[]> {
-  const started = performance.now();
   const wait = opts.timeoutMs || DEFAULT_UDP_WAIT_MS;
+  if (opts.hearRefusals !== false) {
+    using connected = openConnectedUdp();
+    const probing = connected?.probe(address, ports, { waitMs: wait, signal: opts.signal });
+    if (probing) return await probing;
+  }
+  const started = performance.now();
   const sock = Deno.listenDatagram({
     transport: "udp",
     hostname: address.includes(":") ? "::" : "0.0.0.0",
@@ -81,7 +95,7 @@ export async function probeUdpPorts(
       try {
         await sock.send(payload, { transport: "udp", hostname: address, port });
       } catch (err) {
-        failed.set(port, (err as Error).message);
+        failed.set(port, causeInWords(err));
       }
     }
     timer = setTimeout(stop, wait);
@@ -99,6 +113,12 @@ export async function probeUdpPorts(
     if (reason !== undefined) {
       return { port, protocol: "udp", state: "closed", reason, ms: elapsed };
     }
-    return { port, protocol: "udp", state: "open|filtered", reason: "no reply", ms: elapsed };
+    return {
+      port,
+      protocol: "udp",
+      state: "unknown",
+      reason: "no reply, and a refusal cannot be heard here",
+      ms: elapsed,
+    };
   });
 }

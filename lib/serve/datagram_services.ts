@@ -10,7 +10,9 @@
 import { formatAddr } from "../net/address.ts";
 import type { Logger } from "../io/log.ts";
 import { datagramResponder, type ServeName } from "./responders.ts";
-import { type DatagramSocket, sameAddr } from "../net/udp_duplex.ts";
+import { type DatagramSocket, sameAddr, UNIX_RECEIVE_SIZE } from "../net/udp_duplex.ts";
+import { escapeText } from "../io/escape.ts";
+import { causeInWords } from "../errors.ts";
 
 /** Options for {@linkcode serveDatagrams}. */
 export interface ServeDatagramsOptions {
@@ -39,7 +41,8 @@ export async function serveDatagrams(
   o: ServeDatagramsOptions,
 ): Promise<void> {
   const respond = datagramResponder(name);
-  const buf = new Uint8Array(65536);
+  // A Unix datagram may be far larger than UDP's; a short buffer would cut it.
+  const buf = new Uint8Array(sock.addr.transport === "unixpacket" ? UNIX_RECEIVE_SIZE : 65536);
   const told = new Set<string>();
   let first: Deno.Addr | undefined;
   const stop = () => {
@@ -58,7 +61,7 @@ export async function serveDatagrams(
         if (o.signal.aborted) return;
         throw err;
       }
-      const who = formatAddr(from);
+      const who = escapeText(formatAddr(from));
       if (o.admit && !o.admit(from)) continue; // the hook tells -v, once per sender
       if (!o.keepOpen) {
         first ??= from;
@@ -69,7 +72,7 @@ export async function serveDatagrams(
       const reply = respond(data);
       if (reply === null) continue;
       await sock.send(reply, from).catch((err) =>
-        o.log.info(`${who}: cannot answer: ${(err as Error).message}`)
+        o.log.info(`${who}: cannot answer: ${causeInWords(err)}`)
       );
     }
   } finally {

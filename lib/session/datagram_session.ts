@@ -6,12 +6,19 @@
  * normally (exit 0) after that long without a datagram either way, instead
  * of failing like an idle TCP session: `printf ping | socktool -u -w1 host 7`
  * prints the reply and exits 0. `-q` works as for TCP. A `-k` listener has
- * no end but a signal: stdin's end only stops the broadcast.
+ * no end but a signal: stdin's end only stops the broadcast, and `-w` is how
+ * long a quiet peer stays in its table (see `net/udp_peer_table.ts`).
+ *
+ * A datagram that cannot be delivered to the one peer (its Unix socket is
+ * gone, no route) ends the session in failure: exit 1 with a line naming
+ * the peer and the cause, never a silent exit 0.
  *
  * @module
  */
 
 import { formatAddr } from "../net/address.ts";
+import { causeInWords, networkError } from "../errors.ts";
+import { escapeText } from "../io/escape.ts";
 import type { SessionOptions } from "./options.ts";
 import type { Duplex, RelayResult } from "./relay.ts";
 import { runSession, type SessionContext } from "./session.ts";
@@ -32,16 +39,20 @@ export interface DatagramSessionOptions {
   admit?: (addr: Deno.Addr) => boolean;
 }
 
+/** A peer's address for a message: it comes from the network, so it is escaped. */
+const peerName = (a: Deno.Addr) => escapeText(formatAddr(a));
+
 /**
  * Relays between `ctx.local` and the datagram socket `conn` until a stop
- * rule fires; closes `conn`.
+ * rule fires; closes `conn`. Rejects (exit 1) when a datagram could not be
+ * delivered to the one peer, or the socket failed.
  *
  * @example
  * ```ts
  * await runDatagramSession(sock, { peer, name: "127.0.0.1:7" }, options, ctx);
  * ```
  */
-export function runDatagramSession(
+export async function runDatagramSession(
   conn: DatagramSocket,
   session: DatagramSessionOptions,
   opts: SessionOptions,
@@ -59,23 +70,40 @@ export function runDatagramSession(
     pending: session.pending,
     admit: session.admit,
     idleMs: every ? undefined : opts.waitMs,
+    // -w 0 is no time limit, as everywhere: peers then leave only to make room.
+    peerIdleMs: every ? (opts.waitMs === 0 ? Infinity : opts.waitMs) : undefined,
     onPeer: (a) => {
-      ctx.log.info(`datagram from ${formatAddr(a)}`);
-      if (a.transport === "unixpacket" && !(a as Deno.UnixAddr).path) {
-        ctx.log.info("the peer's socket has no path: replies cannot reach it");
-      }
+      ctx.log.info(`datagram from ${peerName(a)}`);
       firstPeer.resolve();
     },
-    onStranger: (a) => ctx.log.debug(`ignored a datagram from ${formatAddr(a)}`),
+    // Not an error (its datagrams still come in), but never a silent loss.
+    onUnanswerable: () =>
+      ctx.log.warn("the peer's socket has no path: stdin cannot reach it and is dropped"),
+    onStranger: (a) => ctx.log.debug(`ignored a datagram from ${peerName(a)}`),
+    onPeerGone: (a, why, err) => {
+      if (why === "quiet") ctx.log.info(`${peerName(a)}: quiet too long, no longer sent stdin`);
+      else if (why === "evicted") ctx.log.debug(`${peerName(a)}: forgotten to make room`);
+      else ctx.log.info(`send to ${peerName(a)}: ${causeInWords(err)}: forgotten`);
+    },
     onSplit: (length, max) =>
       ctx.log.info(`stdin data of ${length} bytes sent as datagrams of at most ${max} bytes`),
   });
-  return runSession(duplex, session.name, {
+  const result = await runSession(duplex, session.name, {
     ...opts,
     // The duplex owns `-w` (as the end of the session, see above).
     waitMs: undefined,
     quitAfterEofMs: every ? undefined : opts.quitAfterEofMs,
   }, { ...ctx, local });
+  const failure = duplex.failure;
+  if (failure && !ctx.signal.aborted) {
+    throw networkError(
+      failure.op === "send"
+        ? `send to ${failure.peer ? peerName(failure.peer) : session.name}`
+        : `receive on ${peerName(conn.addr)}`,
+      failure.error,
+    );
+  }
+  return result;
 }
 
 /** `local` whose reads start at once but resolve only after `open`. */
