@@ -61,6 +61,11 @@ export async function main(args: readonly string[]): Promise<number> {
 async function dispatch(options: Options, signal: AbortSignal): Promise<void> {
   if (options.mode === "help") return writeStdout(USAGE);
   if (options.mode === "version") return writeStdout(`socktool ${VERSION}\n`);
+  if (options.mode === "completions") {
+    const { completionScript } = await import("./lib/cli/completions.ts");
+    const { parseHelp } = await import("./lib/cli/help_model.ts");
+    return writeStdout(completionScript(options.shell, parseHelp(USAGE)));
+  }
   if (options.mode === "probe") {
     const log = createLogger(options.verbose);
     // Modes load on demand: start-up pays only for the mode in use.

@@ -317,6 +317,8 @@ export const FLAG_RULES: readonly FlagRule[] = [
   ...IGNORED.flatMap(([mode, ignored, why]) =>
     ignored.map((other): FlagRule => ({ flags: [mode, other], why }))
   ),
+  // Habits (issue 12): ncat's --ssl-verify asks for what --ssl-insecure turns off.
+  { flags: ["ssl-verify", "ssl-insecure"], why: "--ssl-insecure verifies nothing" },
 ];
 
 /** The message of a flag rule. */

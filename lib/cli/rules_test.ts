@@ -112,6 +112,10 @@ const CASES: [string[], RegExp][] = [
     ["-l", "1", "--chat", "--recv-only"],
     /^options --chat and --recv-only cannot be used together: /,
   ],
+  [
+    ["--ssl-verify", "--ssl-insecure", "h", "1"],
+    /^options --ssl-verify and --ssl-insecure cannot be used together: /,
+  ],
 ];
 
 /** The usage error `args` is refused with. */
