@@ -12,7 +12,7 @@ type Spec = { type: string; short?: string };
 
 const SPECS = OPTION_TABLE as Record<string, Spec>;
 const BY_SHORT = new Map(
-  Object.entries(SPECS).filter(([, s]) => s.short).map(([name, s]) => [s.short!, s]),
+  Object.values(SPECS).filter((s) => s.short).map((s) => [s.short!, s]),
 );
 
 /**
