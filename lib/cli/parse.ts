@@ -277,9 +277,9 @@ function connectOptions(v: Values, pos: string[], s: SessionOptions): ConnectOpt
 
 /** `socktool 9999`: a port alone, which netcat users mean as a listener. */
 function barePort(port: string, transport: Transport): SocktoolError {
-  const l = transport === "udp" ? "-ul" : "-l";
+  const [l, u] = transport === "udp" ? ["-ul", "-u "] : ["-l", ""];
   return new SocktoolError(`to listen on ${port}, type socktool ${l} ${port}`, ExitCode.Usage, {
-    hint: `to connect, give the host too: socktool HOST ${port}`,
+    hint: `to connect, give the host too: socktool ${u}HOST ${port}`,
   });
 }
 
