@@ -125,9 +125,11 @@ function ipv4ToBigInt(text: string): bigint {
   return text.split(".").reduce((acc, part) => (acc << 8n) | BigInt(Number(part)), 0n);
 }
 
-/** A rule that is not an address or CIDR range; the message names it and where it came from. */
+/** A rule that is not an address or range; the message names it and where it came from. */
 export class AccessRuleError extends Error {
   /**
+   * Makes the error for one bad rule.
+   *
    * @param rule the rule as written
    * @param where where it came from: `--allow`, `--denyfile f line 3`
    * @param reason what is wrong with it
