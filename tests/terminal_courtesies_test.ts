@@ -117,3 +117,23 @@ Deno.test("-v summaries give human sizes beside exact byte counts", async () => 
     /: sent 3146240 bytes \(3\.00 MiB\), received 0 bytes in \d+\.\d\d s \([\d.]+ [KMG]iB\/s\)\n/,
   );
 });
+
+Deno.test("Ctrl-C with --progress: the summary follows the meter's line, no blank line between", async () => {
+  using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const term = await terminal("ctrlc-progress");
+  try {
+    const args = ["-v", "--progress", "127.0.0.1", String(listener.addr.port)];
+    await term.keys(`${shellQuote([...socktoolCommand(), ...args])}; echo "EXITED $?"`, "Enter");
+    const peer = await listener.accept();
+    await term.waitFor(/socktool: sent 0 B \(0 B\/s\), received 0 B/);
+    await term.keys("C-c");
+    const text = await term.waitFor(/EXITED \d+/);
+    peer.close();
+    const lines = text.split("\n").map((l) => l.trimEnd());
+    const meter = lines.findIndex((l) => /^socktool: sent 0 B \(/.test(l));
+    assert.match(lines[meter + 1], /^socktool: 127\.0\.0\.1:\d+: sent 0 bytes, /, text);
+    assert.equal(lines[meter + 2], "EXITED 130", text);
+  } finally {
+    await term.close();
+  }
+});

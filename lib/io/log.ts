@@ -41,6 +41,19 @@ export function noteInterruptEcho(): void {
 }
 
 /**
+ * Forgets a noted `^C` echo: whoever calls this has redrawn the line from
+ * its start (the `--progress` meter), so no newline is owed for it.
+ *
+ * @example
+ * ```ts
+ * forgetInterruptEcho(); // after writing "\r..." over the line
+ * ```
+ */
+export function forgetInterruptEcho(): void {
+  midLineAfterInterrupt = false;
+}
+
+/**
  * Ends the `^C` line before exit if nothing was written after it, so the
  * shell's prompt starts on its own line.
  *
