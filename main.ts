@@ -12,7 +12,12 @@ import { USAGE } from "./lib/cli/usage.ts";
 import type { Options } from "./lib/cli/options.ts";
 import { causeInWords, ExitCode, SocktoolError } from "./lib/errors.ts";
 import { prepare } from "./lib/modes/prepare.ts";
-import { createLogger, writeStderrLine } from "./lib/io/log.ts";
+import {
+  createLogger,
+  endInterruptedLine,
+  noteInterruptEcho,
+  writeStderrLine,
+} from "./lib/io/log.ts";
 import { stdinIsTerminal, type StdioDuplex, stdioDuplex } from "./lib/io/stdio.ts";
 import type { SessionContext } from "./lib/session/session.ts";
 import { closeSessionLogs } from "./lib/transforms/stages.ts";
@@ -38,6 +43,8 @@ export async function main(args: readonly string[]): Promise<number> {
   const listeners: [Deno.Signal, () => void][] = [];
   for (const sig of ["SIGINT", "SIGTERM"] as const) {
     const onSignal = () => {
+      // Ctrl-C's `^C` echo leaves the terminal's cursor mid-line.
+      if (sig === "SIGINT") noteInterruptEcho();
       signalExit ??= SIGNAL_EXIT[sig];
       controller.abort(new SocktoolError(`${sig.toLowerCase()}`, SIGNAL_EXIT[sig]));
     };
@@ -55,12 +62,18 @@ export async function main(args: readonly string[]): Promise<number> {
     return report(err);
   } finally {
     for (const [sig, fn] of listeners) Deno.removeSignalListener(sig, fn);
+    endInterruptedLine();
   }
 }
 
 async function dispatch(options: Options, signal: AbortSignal): Promise<void> {
   if (options.mode === "help") return writeStdout(USAGE);
   if (options.mode === "version") return writeStdout(`socktool ${VERSION}\n`);
+  if (options.mode === "completions") {
+    const { completionScript } = await import("./lib/cli/completions.ts");
+    const { parseHelp } = await import("./lib/cli/help_model.ts");
+    return writeStdout(completionScript(options.shell, parseHelp(USAGE)));
+  }
   if (options.mode === "probe") {
     const log = createLogger(options.verbose);
     // Modes load on demand: start-up pays only for the mode in use.

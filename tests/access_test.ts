@@ -97,7 +97,7 @@ Deno.test("a malformed CIDR is one usage line, exit 2, before anything listens",
       ],
       [
         ["--deny", "1.2.3"],
-        /^socktool: bad rule '1\.2\.3' in --deny: not an IP address or CIDR range/,
+        /^socktool: bad rule '1\.2\.3' in --deny: not an IP address or address range/,
       ],
       [
         ["--allowfile", "/nonexistent/allow"],
@@ -138,6 +138,47 @@ Deno.test("an allow list that names nobody admits nobody: one warning, every cli
         assert.doesNotMatch(r.stderr, /connection from 127\.0\.0\.1:\d+\n/);
       }
     }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("ncat's address sets: --allowfile with a wildcard and two rules on a line, --deny with an octet range", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/allow`, "127.0.*.* ::2   # loopback v4, not ::1\n");
+    const srv = spawnSocktool(
+      [
+        "-lkv",
+        "--allowfile",
+        `${dir}/allow`,
+        "--deny",
+        "127.0.0.2-9",
+        "--serve",
+        "upper",
+        "::",
+        "0",
+      ],
+      { stdin: "null" },
+    );
+    try {
+      const port = await srv.listeningPort();
+      assert.equal(dec(await sendAndReceive(await connect(port, "127.0.0.1"), enc("ok"))), "OK");
+      const v6 = await connect(port, "::1");
+      assert.equal((await readToEndWithin(v6)).length, 0, "::1 is in no allow rule");
+      closeQuietly(v6);
+      await srv.waitForStderr(/refused connection from \[::1\]:\d+: not allowed/);
+    } finally {
+      srv.kill();
+      await srv.finish();
+    }
+    const bad = await spawnSocktool(["-l", "--deny", "127.0.0.9-2", "0"], { stdin: "null" })
+      .finish();
+    assert.equal(bad.code, 2);
+    assert.match(
+      bad.stderr,
+      /^socktool: bad rule '127\.0\.0\.9-2' in --deny: octet range '9-2' runs backwards/,
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

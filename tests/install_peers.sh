@@ -11,6 +11,9 @@ command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v microsocks >/dev/null 2>&1 || need+=(microsocks)
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
 command -v script >/dev/null 2>&1 || need+=(bsdutils)
+command -v zsh >/dev/null 2>&1 || need+=(zsh)
+command -v fish >/dev/null 2>&1 || need+=(fish)
+command -v groff >/dev/null 2>&1 || need+=(groff-base)
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "installing test peers: ${need[*]}" >&2
 sudo=""

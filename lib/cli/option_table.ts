@@ -56,6 +56,9 @@ export const OPTION_TABLE = {
   "proxy-auth": { type: "string" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean" },
+  // Habits (issue 12): ncat's --ssl-verify, and shell completion scripts.
+  "ssl-verify": { type: "boolean" },
+  completions: { type: "string" },
 } as const;
 
 /** The long name of an option, as `OPTION_TABLE` spells it. */

@@ -103,10 +103,25 @@ export interface VersionOptions {
   mode: "version";
 }
 
+/** The shells `--completions` writes a script for. */
+export const COMPLETION_SHELLS = ["bash", "zsh", "fish"] as const;
+
+/** A shell of {@linkcode COMPLETION_SHELLS}. */
+export type CompletionShell = typeof COMPLETION_SHELLS[number];
+
+/** `--completions SHELL`. */
+export interface CompletionsOptions {
+  /** Print the completion script and exit 0. */
+  mode: "completions";
+  /** The shell the script is for. */
+  shell: CompletionShell;
+}
+
 /** Everything the command line can ask for. */
 export type Options =
   | ConnectOptions
   | ListenOptions
   | ProbeOptions
   | HelpOptions
-  | VersionOptions;
+  | VersionOptions
+  | CompletionsOptions;

@@ -7,22 +7,25 @@
  */
 
 import { parseArgs } from "node:util";
-import { usageError } from "../errors.ts";
+import { ExitCode, SocktoolError, usageError } from "../errors.ts";
 import { checkFlagRules, checkRules } from "./rules.ts";
 import { ipVersion, isMalformedIPv4, stripBrackets } from "../net/address.ts";
 import { parsePort, parsePortList } from "./ports.ts";
 import { parseDuration } from "./duration.ts";
 import { OPTION_TABLE, type OptionName } from "./option_table.ts";
+import { closestOptions, splitGluedPorts, splitHostPort } from "./habits.ts";
 import { isServeName, SERVE_NAMES, type ServeName } from "../serve/responders.ts";
-import type {
-  ConnectOptions,
-  ListenOptions,
-  Options,
-  ProbeOptions,
-  ProxyOptions,
-  SessionOptions,
-  TlsOptions,
-  Transport,
+import {
+  COMPLETION_SHELLS,
+  type CompletionShell,
+  type ConnectOptions,
+  type ListenOptions,
+  type Options,
+  type ProbeOptions,
+  type ProxyOptions,
+  type SessionOptions,
+  type TlsOptions,
+  type Transport,
 } from "./options.ts";
 
 export { OPTION_TABLE };
@@ -42,7 +45,7 @@ export function parseCommandLine(args: readonly string[]): Options {
   // Not strict: parseArgs' own errors are long, mention JavaScript and can
   // only be told apart by their text. Its tokens say the same as data.
   const parsed = parseArgs({
-    args: [...args],
+    args: splitGluedPorts(args),
     options: OPTION_TABLE,
     allowPositionals: true,
     strict: false,
@@ -53,6 +56,9 @@ export function parseCommandLine(args: readonly string[]): Options {
   const pos = parsed.positionals;
   if (v.help) return { mode: "help" };
   if (v.version) return { mode: "version" };
+  if (v.completions !== undefined) return { mode: "completions", shell: shellArg(v.completions) };
+  // ncat's --ssl-verify is --ssl that verifies, which socktool does by default.
+  if (v["ssl-verify"]) v.ssl = true;
   checkFlagRules(v);
   const options = v["zero-io"]
     ? probeOptions(v, pos)
@@ -73,7 +79,7 @@ type Token = NonNullable<ReturnType<typeof parseArgs>["tokens"]>[number];
 function checkTokens(tokens: readonly Token[]): void {
   for (const t of tokens) {
     if (t.kind !== "option") continue;
-    if (!Object.hasOwn(OPTION_TABLE, t.name)) throw usageError(`unknown option ${t.rawName}`);
+    if (!Object.hasOwn(OPTION_TABLE, t.name)) throw unknownOption(t.rawName);
     const spec: { type: string; short?: string } = OPTION_TABLE[t.name as OptionName];
     if (spec.type === "boolean") {
       if (t.value !== undefined) throw usageError(`option --${t.name} takes no value`);
@@ -90,6 +96,35 @@ function checkTokens(tokens: readonly Token[]): void {
       );
     }
   }
+}
+
+/** `unknown option --sslx`, with the closest long options as a hint when some are close. */
+function unknownOption(rawName: string): SocktoolError {
+  const close = rawName.startsWith("--") ? closestOptions(rawName.slice(2)) : [];
+  if (close.length === 0) return usageError(`unknown option ${rawName}`);
+  return new SocktoolError(`unknown option ${rawName}`, ExitCode.Usage, {
+    hint: `did you mean ${close.map((n) => `--${n}`).join(" or ")}?`,
+  });
+}
+
+/** The shell of `--completions SHELL`. */
+function shellArg(text: string): CompletionShell {
+  if (!(COMPLETION_SHELLS as readonly string[]).includes(text)) {
+    throw usageError(`bad value '${text}' for --completions: choose bash, zsh or fish`);
+  }
+  return text as CompletionShell;
+}
+
+/**
+ * `HOST:PORT` typed as one argument where HOST and PORT were expected: both
+ * halves, or `undefined` for anything else. Giving a port both ways is refused.
+ */
+function joinedHostPort(pos: string[]): { host: string; port: string } | undefined {
+  const joined = pos.length > 0 ? splitHostPort(pos[0]) : undefined;
+  if (joined && pos.length > 1) {
+    throw usageError(`give the port once: '${pos[0]}' already names port ${joined.port}`);
+  }
+  return joined;
 }
 
 function transportOf(v: Values): Transport {
@@ -224,12 +259,28 @@ function connectOptions(v: Values, pos: string[], s: SessionOptions): ConnectOpt
     return { ...base, target: { kind: "unix", path: pathArg(pos[0], "PATH") } };
   }
   if (pos.length === 0) throw usageError("missing host and port: socktool HOST PORT");
+  const joined = joinedHostPort(pos);
+  if (joined) {
+    return {
+      ...base,
+      target: { kind: "inet", host: hostArg(joined.host, "HOST"), port: parsePort(joined.port) },
+    };
+  }
+  if (pos.length === 1 && /^\d+$/.test(pos[0])) throw barePort(pos[0], s.transport);
   if (pos.length === 1) throw usageError(`missing port after host '${pos[0]}'`);
   if (pos.length > 2) throw usageError(`unexpected argument '${pos[2]}'`);
   return {
     ...base,
     target: { kind: "inet", host: hostArg(pos[0], "HOST"), port: parsePort(pos[1]) },
   };
+}
+
+/** `socktool 9999`: a port alone, which netcat users mean as a listener. */
+function barePort(port: string, transport: Transport): SocktoolError {
+  const [l, u] = transport === "udp" ? ["-ul", "-u "] : ["-l", ""];
+  return new SocktoolError(`to listen on ${port}, type socktool ${l} ${port}`, ExitCode.Usage, {
+    hint: `to connect, give the host too: socktool ${u}HOST ${port}`,
+  });
 }
 
 function listenOptions(v: Values, pos: string[], s: SessionOptions): ListenOptions {
@@ -254,7 +305,8 @@ function listenOptions(v: Values, pos: string[], s: SessionOptions): ListenOptio
   }
   let host = v.source === undefined ? undefined : hostArg(v.source, "value for -s");
   let portText = v.port;
-  const rest = [...pos];
+  const joined = portText === undefined ? joinedHostPort(pos) : undefined;
+  const rest = joined ? [joined.host, joined.port] : [...pos];
   if (portText === undefined) portText = rest.pop();
   if (rest.length > 1) throw usageError(`unexpected argument '${rest[1]}'`);
   if (rest.length === 1) {
@@ -275,12 +327,13 @@ function parseCount(flag: string, text: string): number {
 
 function probeOptions(v: Values, pos: string[]): ProbeOptions {
   if (pos.length === 0) throw usageError("missing host and ports: socktool -z HOST PORT...");
-  if (pos.length === 1) throw usageError(`missing port after host '${pos[0]}'`);
+  const joined = joinedHostPort(pos);
+  if (!joined && pos.length === 1) throw usageError(`missing port after host '${pos[0]}'`);
   return {
     mode: "probe",
     transport: v.udp ? "udp" : "tcp",
-    host: hostArg(pos[0], "HOST"),
-    ports: parsePortList(pos.slice(1)),
+    host: hostArg(joined?.host ?? pos[0], "HOST"),
+    ports: parsePortList(joined ? [joined.port] : pos.slice(1)),
     verbose: v.verbose?.length ?? 0,
     family: v.ipv4 ? 4 : v.ipv6 ? 6 : undefined,
     numeric: v.nodns ?? false,

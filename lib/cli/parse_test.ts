@@ -218,3 +218,81 @@ Deno.test("parseCommandLine says netcat's way what strict parsing refuses, first
     "unknown --serve name '-x': choose one of echo, discard, daytime, chargen, upper, timestamp",
   );
 });
+
+Deno.test("parseCommandLine reads a port glued to short flags: -l9999, -lvk9999", () => {
+  const o = parseCommandLine(["-lvk9999"]);
+  if (o.mode !== "listen" || o.local.kind !== "inet") throw new Error(o.mode);
+  assertEquals([o.local.port, o.verbose, o.keepOpen], [9999, 1, true]);
+  const l = parseCommandLine(["-l9999"]);
+  assertEquals(l.mode === "listen" && l.local.kind === "inet" && l.local.port, 9999);
+  // -l4 is still listen over IPv4.
+  const v4 = parseCommandLine(["-l4", "9999"]);
+  assertEquals(v4.mode === "listen" && [v4.family, v4.local.kind === "inet" && v4.local.port], [
+    4,
+    9999,
+  ]);
+});
+
+Deno.test("parseCommandLine takes HOST:PORT and [V6]:PORT as one argument", () => {
+  const c = parseCommandLine(["localhost:9999"]);
+  assertEquals(c.mode === "connect" && c.target, { kind: "inet", host: "localhost", port: 9999 });
+  const v6 = parseCommandLine(["-v", "[::1]:80"]);
+  assertEquals(v6.mode === "connect" && v6.target, { kind: "inet", host: "::1", port: 80 });
+  const l = parseCommandLine(["-l", "127.0.0.1:9999"]);
+  assertEquals(l.mode === "listen" && l.local, { kind: "inet", host: "127.0.0.1", port: 9999 });
+  const z = parseCommandLine(["-z", "127.0.0.1:20-22"]);
+  assertEquals(z.mode === "probe" && [z.host, z.ports], ["127.0.0.1", [20, 21, 22]]);
+  // A Unix socket path may hold a colon: it is a path.
+  const u = parseCommandLine(["-U", "/tmp/a:1"]);
+  assertEquals(u.mode === "connect" && u.target, { kind: "unix", path: "/tmp/a:1" });
+  assertEquals(
+    usageMessage(["localhost:9999", "80"]),
+    "give the port once: 'localhost:9999' already names port 9999",
+  );
+  assertEquals(
+    usageMessage(["localhost:70000"]),
+    "bad port '70000': must be a number from 1 to 65535",
+  );
+});
+
+Deno.test("parseCommandLine tells a bare port how to listen, with a hint for connecting", () => {
+  const err = assertThrows(() => parseCommandLine(["9999"]), SocktoolError);
+  assertEquals(
+    [err.exitCode, err.message, err.hint],
+    [
+      2,
+      "to listen on 9999, type socktool -l 9999",
+      "to connect, give the host too: socktool HOST 9999",
+    ],
+  );
+  assertEquals(usageMessage(["-u", "53"]), "to listen on 53, type socktool -ul 53");
+  assertEquals(usageMessage(["-v9999"]), "to listen on 9999, type socktool -l 9999");
+});
+
+Deno.test("parseCommandLine suggests the closest long option for an unknown one", () => {
+  const err = assertThrows(() => parseCommandLine(["--sslx", "h", "1"]), SocktoolError);
+  assertEquals([err.exitCode, err.message, err.hint], [
+    2,
+    "unknown option --sslx",
+    "did you mean --ssl?",
+  ]);
+  const far = assertThrows(() => parseCommandLine(["--frobnicate"]), SocktoolError);
+  assertEquals(far.hint, "see 'socktool --help'");
+  const eq = assertThrows(() => parseCommandLine(["--lsiten=1"]), SocktoolError);
+  assertEquals(eq.hint, "did you mean --listen?");
+});
+
+Deno.test("parseCommandLine accepts ncat's --ssl-verify as --ssl", () => {
+  const o = parseCommandLine(["--ssl-verify", "h", "443"]);
+  assertEquals(o.mode === "connect" && o.tls?.insecure, false);
+  const both = parseCommandLine(["--ssl", "--ssl-verify", "--ssl-trustfile", "ca.pem", "h", "443"]);
+  assertEquals(both.mode === "connect" && both.tls?.trustFile, "ca.pem");
+});
+
+Deno.test("parseCommandLine reads --completions SHELL and refuses other shells", () => {
+  assertEquals(parseCommandLine(["--completions", "zsh"]), { mode: "completions", shell: "zsh" });
+  assertEquals(
+    usageMessage(["--completions", "tcsh"]),
+    "bad value 'tcsh' for --completions: choose bash, zsh or fish",
+  );
+});

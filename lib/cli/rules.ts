@@ -15,7 +15,7 @@
 
 import { usageError } from "../errors.ts";
 import { ipVersion } from "../net/address.ts";
-import { parseCidr, splitRuleList } from "../serve/access.ts";
+import { parseAccessRule, splitRuleList } from "../serve/access.ts";
 import { proxyProblem } from "../proxy/problem.ts";
 import { flagName, type OptionName } from "./option_table.ts";
 import type { Options } from "./options.ts";
@@ -65,12 +65,12 @@ function socketPaths(o: Options): string[] {
 const bytes = (s: string) => new TextEncoder().encode(s).length;
 const isSession = (o: Options) => o.mode === "connect" || o.mode === "listen";
 const flag = (o: Options, k: string) => f<boolean>(o, k) === true;
-/** The first `--allow`/`--deny` rule that is not an address or CIDR range, with why. */
+/** The first `--allow`/`--deny` rule that is not an address or range, with why. */
 const badAccessRule = (o: Options) => {
   if (o.mode !== "listen") return undefined;
   for (const [where, values] of [["--allow", o.allow], ["--deny", o.deny]] as const) {
     for (const rule of splitRuleList(values)) {
-      const parsed = parseCidr(rule);
+      const parsed = parseAccessRule(rule);
       if (!parsed.ok) return `bad rule '${rule}' in ${where}: ${parsed.reason}`;
     }
   }
@@ -317,6 +317,8 @@ export const FLAG_RULES: readonly FlagRule[] = [
   ...IGNORED.flatMap(([mode, ignored, why]) =>
     ignored.map((other): FlagRule => ({ flags: [mode, other], why }))
   ),
+  // Habits (issue 12): ncat's --ssl-verify asks for what --ssl-insecure turns off.
+  { flags: ["ssl-verify", "ssl-insecure"], why: "--ssl-insecure verifies nothing" },
 ];
 
 /** The message of a flag rule. */

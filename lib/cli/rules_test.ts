@@ -92,7 +92,7 @@ const CASES: [string[], RegExp][] = [
   ],
   [
     ["-l", "1", "--deny", "127.0.0.1,nope"],
-    /^bad rule 'nope' in --deny: not an IP address or CIDR range$/,
+    /^bad rule 'nope' in --deny: not an IP address or address range$/,
   ],
   [["-lU", "/tmp/s", "--allow", "127.0.0.1"], /^options --allow and --deny match IP addresses: /],
   [["-lU", "/tmp/s", "--denyfile", "f"], /^options --allow and --deny match IP addresses: /],
@@ -111,6 +111,10 @@ const CASES: [string[], RegExp][] = [
   [
     ["-l", "1", "--chat", "--recv-only"],
     /^options --chat and --recv-only cannot be used together: /,
+  ],
+  [
+    ["--ssl-verify", "--ssl-insecure", "h", "1"],
+    /^options --ssl-verify and --ssl-insecure cannot be used together: /,
   ],
 ];
 

@@ -19,13 +19,68 @@ export interface Logger {
 
 const encoder = new TextEncoder();
 
+/** The terminal echoed `^C` and the cursor still sits after it. */
+let midLineAfterInterrupt = false;
+
+/**
+ * Notes a SIGINT: when stderr is a terminal, its `^C` echo left the cursor
+ * mid-line, so the next line written starts on a fresh one (and
+ * {@linkcode endInterruptedLine} ends the line if nothing else is written).
+ *
+ * @example
+ * ```ts
+ * Deno.addSignalListener("SIGINT", () => noteInterruptEcho());
+ * ```
+ */
+export function noteInterruptEcho(): void {
+  try {
+    midLineAfterInterrupt = Deno.stderr.isTerminal();
+  } catch {
+    // no stderr: nothing to tidy
+  }
+}
+
+/**
+ * Forgets a noted `^C` echo: whoever calls this has redrawn the line from
+ * its start (the `--progress` meter), so no newline is owed for it.
+ *
+ * @example
+ * ```ts
+ * forgetInterruptEcho(); // after writing "\r..." over the line
+ * ```
+ */
+export function forgetInterruptEcho(): void {
+  midLineAfterInterrupt = false;
+}
+
+/**
+ * Ends the `^C` line before exit if nothing was written after it, so the
+ * shell's prompt starts on its own line.
+ *
+ * @example
+ * ```ts
+ * endInterruptedLine(); // last thing before Deno.exit
+ * ```
+ */
+export function endInterruptedLine(): void {
+  if (!midLineAfterInterrupt) return;
+  midLineAfterInterrupt = false;
+  writeAll("\n");
+}
+
 /**
  * Writes one `socktool: ` line to stderr. Synchronous so that a message is on
  * the terminal before the action it announces (tests wait on these lines).
  */
 export function writeStderrLine(message: string): void {
+  const fresh = midLineAfterInterrupt ? "\n" : "";
+  midLineAfterInterrupt = false;
+  writeAll(`${fresh}socktool: ${message}\n`);
+}
+
+function writeAll(text: string): void {
   try {
-    const bytes = encoder.encode(`socktool: ${message}\n`);
+    const bytes = encoder.encode(text);
     let off = 0;
     while (off < bytes.length) off += Deno.stderr.writeSync(bytes.subarray(off));
   } catch {

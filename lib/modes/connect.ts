@@ -84,5 +84,10 @@ export async function connectMode(
       : `connected to ${name}${host !== remote.hostname ? ` (${formatHostPort(host, port)})` : ""}`,
   );
   const conn = await secure(tcp, name);
-  await serve(conn, name, { addr: unmapIPv4(remote.hostname), port: remote.port });
+  const local = tcp.localAddr as Deno.NetAddr;
+  await serve(conn, name, {
+    addr: unmapIPv4(remote.hostname),
+    port: remote.port,
+    local: { addr: unmapIPv4(local.hostname), port: local.port },
+  });
 }

@@ -166,11 +166,16 @@ function clientHandler(
   };
 }
 
-/** The client's address for `SOCKTOOL_PEER_ADDR`/`_PORT` (IPv4-mapped shown as IPv4). */
+/** The client's address for `SOCKTOOL_PEER_ADDR`/`_PORT` (IPv4-mapped shown as IPv4), and ours. */
 function peerOf(conn: Deno.Conn): PeerInfo {
   const addr = conn.remoteAddr;
   if (addr.transport === "tcp" || addr.transport === "udp") {
-    return { addr: unmapIPv4(addr.hostname), port: addr.port };
+    const local = conn.localAddr as Deno.NetAddr;
+    return {
+      addr: unmapIPv4(addr.hostname),
+      port: addr.port,
+      local: { addr: unmapIPv4(local.hostname), port: local.port },
+    };
   }
   return { addr: formatAddr(addr) };
 }

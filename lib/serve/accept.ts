@@ -53,13 +53,14 @@ export async function acceptClients(
   o: AcceptOptions,
 ): Promise<void> {
   const active = new Map<Deno.Conn, Promise<void>>();
+  let accepted = 0;
   const onAbort = () => closeQuietly(listener);
   o.signal.addEventListener("abort", onAbort, { once: true });
   try {
     while (!o.signal.aborted) {
       const conn = await acceptNext(listener, o);
       if (conn === null) break;
-      const name = formatAddr(conn.remoteAddr);
+      const name = clientName(conn.remoteAddr, ++accepted);
       if (!admit(conn, name, active.size, o)) continue;
       o.log.info(`connection from ${name}`);
       const serve = async () => {
@@ -89,6 +90,22 @@ export async function acceptClients(
     for (const conn of active.keys()) closeQuietly(conn);
     await Promise.allSettled(active.values());
   }
+}
+
+/**
+ * How messages name a client: its address, or for a Unix socket client that
+ * has none (the usual case) its number on this listener, `(client 3)`, so
+ * `-v` lines of concurrent clients can be told apart.
+ *
+ * @example
+ * ```ts
+ * clientName({ transport: "unix", path: "" }, 3); // "(client 3)"
+ * ```
+ */
+export function clientName(addr: Deno.Addr, n: number): string {
+  const unnamed = (addr.transport === "unix" || addr.transport === "unixpacket") &&
+    !(addr as Deno.UnixAddr).path;
+  return unnamed ? `(client ${n})` : formatAddr(addr);
 }
 
 /** Next client, or `null` once the listener is closed. Transient accept errors are retried. */

@@ -1,6 +1,9 @@
 /**
  * `--allow` / `--deny` / `--allowfile` / `--denyfile`: which client addresses
- * a listener serves. Rules are IP addresses or CIDR ranges, IPv4 or IPv6.
+ * a listener serves. Rules are IP addresses or CIDR ranges, IPv4 or IPv6, or
+ * ncat's IPv4 octet ranges (`192.168.0.1-5`, `10.0.*.*`, `192.168.0.2,3,5`,
+ * with an optional prefix: `10.0.1-3.0/24`). Several rules may share a value
+ * or a file's line, separated by spaces or commas.
  *
  * Every address is compared as a 128-bit IPv6 number, IPv4 in its mapped form
  * (`::ffff:a.b.c.d`), so an IPv4 rule matches an IPv4 client whether the
@@ -36,6 +39,21 @@ const ALL_ONES = (1n << 128n) - 1n;
 const MAPPED_V4 = 0xffffn << 32n;
 
 /**
+ * An ncat octet range: each of the four IPv4 octets a set of values, the
+ * prefix length (if any) already applied: a client matches when each of its
+ * octets is marked in the octet's table.
+ */
+export interface OctetRange {
+  /** The rule as the user wrote it, for messages. */
+  text: string;
+  /** Four tables of 256 flags, one per octet: 1 where the octet matches. */
+  octets: readonly Uint8Array[];
+}
+
+/** One access rule. */
+export type AccessRule = CidrRange | OctetRange;
+
+/**
  * Parses an IP address or CIDR range (`10.0.0.0/8`, `::1`, `fd00::/8`).
  * Returns `undefined` when the text is not one, with the reason.
  *
@@ -51,7 +69,7 @@ export function parseCidr(
   const slash = text.indexOf("/");
   const addrText = stripBrackets(slash < 0 ? text : text.slice(0, slash));
   const version = ipLiteralVersion(addrText);
-  if (version === 0) return { ok: false, reason: "not an IP address or CIDR range" };
+  if (version === 0) return { ok: false, reason: NOT_A_RULE };
   const bits = version === 4 ? 32 : 128;
   let prefix = bits;
   if (slash >= 0) {
@@ -107,9 +125,11 @@ function ipv4ToBigInt(text: string): bigint {
   return text.split(".").reduce((acc, part) => (acc << 8n) | BigInt(Number(part)), 0n);
 }
 
-/** A rule that is not an address or CIDR range; the message names it and where it came from. */
+/** A rule that is not an address or range; the message names it and where it came from. */
 export class AccessRuleError extends Error {
   /**
+   * Makes the error for one bad rule.
+   *
    * @param rule the rule as written
    * @param where where it came from: `--allow`, `--denyfile f line 3`
    * @param reason what is wrong with it
@@ -122,8 +142,8 @@ export class AccessRuleError extends Error {
 
 /** The decision for one client address. */
 export class AccessPolicy {
-  readonly #allow: CidrRange[] | undefined;
-  readonly #deny: CidrRange[];
+  readonly #allow: AccessRule[] | undefined;
+  readonly #deny: AccessRule[];
 
   /**
    * Makes a policy from parsed rules.
@@ -133,7 +153,7 @@ export class AccessPolicy {
    *   was given that names nobody (nobody is admitted)
    * @param deny rules of `--deny` and `--denyfile`
    */
-  constructor(allow: CidrRange[] | undefined, deny: CidrRange[]) {
+  constructor(allow: AccessRule[] | undefined, deny: AccessRule[]) {
     this.#allow = allow;
     this.#deny = deny;
   }
@@ -156,7 +176,7 @@ export class AccessPolicy {
    */
   allows(address: string): boolean {
     const value = addressToBigInt(address);
-    const inRange = (r: CidrRange) => value !== undefined && (value & mask(r.prefix)) === r.base;
+    const inRange = (r: AccessRule) => value !== undefined && inRule(r, value);
     if (this.#allow !== undefined && !this.#allow.some(inRange)) return false;
     return !this.#deny.some(inRange);
   }
@@ -171,41 +191,145 @@ export class AccessPolicy {
  * parseRule("10.0.0.0/8", "--deny");
  * ```
  */
-export function parseRule(text: string, where: string): CidrRange {
-  const parsed = parseCidr(text);
+export function parseRule(text: string, where: string): AccessRule {
+  const parsed = parseAccessRule(text);
   if (!parsed.ok) throw new AccessRuleError(text, where, parsed.reason);
-  return parsed.range;
+  return parsed.rule;
+}
+
+/** IPv4-like text with ncat's octet syntax: digits, `*`, `-`, `,` between dots, maybe a prefix. */
+const OCTET_LIKE = /^[\d*,-]*(\.[\d*,-]*)*(\/.*)?$/;
+
+/**
+ * Parses one rule: an address or CIDR range ({@linkcode parseCidr}), or an
+ * ncat octet range (`192.168.0.1-5`, `10.0.*.*`, `192.168.0.2,3,5`,
+ * `1-5.0.0.0/8`). In an octet, `*` and `-` are 0-255, `-5` is 0-5, `250-`
+ * is 250-255.
+ *
+ * @example
+ * ```ts
+ * parseAccessRule("10.0.*.*");      // { ok: true, rule: { text: "10.0.*.*", octets: [...] } }
+ * parseAccessRule("10.0.0.10-5");   // { ok: false, reason: "octet range '10-5' runs backwards" }
+ * ```
+ */
+export function parseAccessRule(
+  text: string,
+): { ok: true; rule: AccessRule } | { ok: false; reason: string } {
+  const cidr = parseCidr(text);
+  if (cidr.ok) return { ok: true, rule: cidr.range };
+  // Not IPv4-like with a range in it: parseCidr's reason stands.
+  if (!OCTET_LIKE.test(text) || !/[*,-]/.test(text)) return cidr;
+  const slash = text.indexOf("/");
+  const parts = (slash < 0 ? text : text.slice(0, slash)).split(".");
+  if (parts.length !== 4) return { ok: false, reason: "an octet range has four octets" };
+  let prefix = 32;
+  if (slash >= 0) {
+    const p = text.slice(slash + 1);
+    if (!/^\d{1,2}$/.test(p) || Number(p) > 32) {
+      return { ok: false, reason: "prefix length must be 0-32" };
+    }
+    prefix = Number(p);
+  }
+  const octets: Uint8Array[] = [];
+  for (const [i, part] of parts.entries()) {
+    const values = octetValues(part);
+    if (typeof values === "string") return { ok: false, reason: values };
+    // The prefix keeps this octet's top `bits` bits: any value sharing them matches.
+    const bits = Math.max(0, Math.min(8, prefix - 8 * i));
+    const mask = (0xff << (8 - bits)) & 0xff;
+    const kept = new Set([...values].map((v) => v & mask));
+    octets.push(Uint8Array.from({ length: 256 }, (_, a) => kept.has(a & mask) ? 1 : 0));
+  }
+  return { ok: true, rule: { text, octets } };
+}
+
+const NOT_A_RULE = "not an IP address or address range";
+
+/** The values of one octet (`*`, `5`, `1-5`, `-5`, `250-`, `2,3,7`), or why it is wrong. */
+function octetValues(part: string): Set<number> | string {
+  if (part === "*") return new Set(Array.from({ length: 256 }, (_, i) => i));
+  const values = new Set<number>();
+  for (const item of part.split(",")) {
+    const m = /^(\d*)(-?)(\d*)$/.exec(item);
+    if (!m || item === "" || (m[2] === "" && m[1] === "")) {
+      return `bad octet '${part}': expected N, N-M, * or a comma list of them`;
+    }
+    const lo = m[1] === "" ? 0 : Number(m[1]);
+    const hi = m[2] === "" ? lo : m[3] === "" ? 255 : Number(m[3]);
+    if (lo > 255 || hi > 255) return `octet '${item}' is above 255`;
+    if (lo > hi) return `octet range '${item}' runs backwards`;
+    for (let v = lo; v <= hi; v++) values.add(v);
+  }
+  return values;
+}
+
+/** Whether `value` (an address as {@linkcode addressToBigInt} gives it) is in `rule`. */
+function inRule(rule: AccessRule, value: bigint): boolean {
+  if ("octets" in rule) {
+    // Octet ranges are IPv4: the client must be IPv4 (plain or mapped).
+    if (value >> 32n !== 0xffffn) return false;
+    const v4 = Number(value & 0xffffffffn);
+    return rule.octets.every((table, i) => table[(v4 >>> (24 - 8 * i)) & 0xff] === 1);
+  }
+  return (value & mask(rule.prefix)) === rule.base;
 }
 
 /**
  * The rules of `--allow`/`--deny` values: each value may list several,
- * separated by commas (`--allow 10.0.0.0/8,192.168.1.5`), as ncat's do;
- * empty items are skipped.
+ * separated by spaces or commas (`--allow 10.0.0.0/8,192.168.1.5`); empty
+ * items are skipped. A comma inside an ncat octet range stays in it
+ * (`192.168.0.2,3,5` is one rule: the last octet 2, 3 or 5), as ncat reads it.
  *
  * @example
  * ```ts
- * splitRuleList(["10.0.0.0/8, ::1", ""]); // ["10.0.0.0/8", "::1"]
+ * splitRuleList(["10.0.0.0/8, ::1", ""]);         // ["10.0.0.0/8", "::1"]
+ * splitRuleList(["192.168.0.2,3 10.0.0.1,::1"]);  // ["192.168.0.2,3", "10.0.0.1", "::1"]
  * ```
  */
 export function splitRuleList(values: readonly string[]): string[] {
-  return values.flatMap((v) => v.split(",")).map((s) => s.trim()).filter((s) => s !== "");
+  const rules: string[] = [];
+  for (const word of values.flatMap((v) => v.split(/\s+/))) {
+    let rule = "";
+    for (const item of word.split(",")) {
+      if (continuesOctetList(rule, item)) {
+        rule += `,${item}`;
+        continue;
+      }
+      if (rule !== "") rules.push(rule);
+      rule = item;
+    }
+    if (rule !== "") rules.push(rule);
+  }
+  return rules;
 }
 
 /**
- * Reads the rules of a file: one address or CIDR range per line; blank lines
- * and `#` comments (whole-line or trailing) are skipped.
+ * Whether `item`, after a comma, belongs to the octet list `rule` ends with:
+ * the rule is IPv4-like and still short of four octets, or `item` is a bare
+ * octet value (`3`, `3-5`, maybe with the prefix: `191/30`).
+ */
+function continuesOctetList(rule: string, item: string): boolean {
+  if (rule === "" || item === "" || !/^[\d*,.-]+$/.test(rule)) return false;
+  return rule.split(".").length < 4 || /^[\d*-]+(\/\d+)?$/.test(item);
+}
+
+/**
+ * Reads the rules of a file: one or more per line, separated by spaces or
+ * commas as in {@linkcode splitRuleList}; blank lines and `#` comments
+ * (whole-line or trailing) are skipped.
  *
  * @throws {AccessRuleError} naming the line
  * @example
  * ```ts
- * parseRuleFile("127.0.0.1\n# office\n10.0.0.0/8  # vpn\n", "--allowfile a.txt");
+ * parseRuleFile("127.0.0.1 ::1\n# office\n10.0.*.*  # vpn\n", "--allowfile a.txt");
  * ```
  */
-export function parseRuleFile(text: string, where: string): CidrRange[] {
-  const rules: CidrRange[] = [];
+export function parseRuleFile(text: string, where: string): AccessRule[] {
+  const rules: AccessRule[] = [];
   text.split(/\r?\n/).forEach((line, i) => {
-    const entry = line.replace(/#.*$/, "").trim();
-    if (entry !== "") rules.push(parseRule(entry, `${where} line ${i + 1}`));
+    for (const entry of splitRuleList([line.replace(/#.*$/, "")])) {
+      rules.push(parseRule(entry, `${where} line ${i + 1}`));
+    }
   });
   return rules;
 }

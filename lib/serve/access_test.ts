@@ -5,9 +5,11 @@ import {
   AccessRuleError,
   addressToBigInt,
   loadAccessPolicy,
+  parseAccessRule,
   parseCidr,
   parseRule,
   parseRuleFile,
+  splitRuleList,
 } from "./access.ts";
 
 const policy = (allow: string[] | undefined, deny: string[] = []) =>
@@ -158,4 +160,149 @@ Deno.test("a deny list that names nobody denies nobody; no list at all is no pol
 Deno.test("a peer with no IP address (a Unix socket) matches no allow rule", () => {
   assert.equal(policy(["0.0.0.0/0", "::/0"]).allows("/tmp/client.sock"), false);
   assert.equal(policy(undefined, ["0.0.0.0/0"]).allows("/tmp/client.sock"), true);
+});
+
+/** The addresses of `candidates` a policy allowing only `rules` admits. */
+const admitted = (rules: string[], candidates: string[]) => {
+  const p = policy(splitRuleList(rules));
+  return candidates.filter((a) => p.allows(a));
+};
+const lastOctet = (prefix: string) => Array.from({ length: 256 }, (_, i) => `${prefix}${i}`);
+
+Deno.test("ncat octet ranges: 192.168.0.1-5 matches .1 to .5 only, and an IPv4-mapped peer alike", () => {
+  assert.deepEqual(admitted(["192.168.0.1-5"], lastOctet("192.168.0.")), [
+    "192.168.0.1",
+    "192.168.0.2",
+    "192.168.0.3",
+    "192.168.0.4",
+    "192.168.0.5",
+  ]);
+  assert.deepEqual(admitted(["192.168.1.1-5"], lastOctet("192.168.0.")), []);
+  assert.equal(policy(["192.168.0.1-5"]).allows("::ffff:192.168.0.3"), true);
+  assert.equal(policy(["0-255.0-255.0-255.0-255"]).allows("::1"), false);
+});
+
+Deno.test("ncat octet ranges: one-element, double, half-open and open ranges", () => {
+  assert.deepEqual(admitted(["192.168-168.0.1"], lastOctet("192.168.0.")), ["192.168.0.1"]);
+  const diagonal = Array.from({ length: 256 }, (_, i) => `192.168.${i}.${i}`);
+  assert.deepEqual(admitted(["192.168.3-8.1-5"], diagonal), [
+    "192.168.3.3",
+    "192.168.4.4",
+    "192.168.5.5",
+  ]);
+  const third = Array.from({ length: 256 }, (_, i) => `192.168.${i}.0`);
+  assert.deepEqual(admitted(["192.168.-3.0"], third), third.slice(0, 4));
+  assert.deepEqual(admitted(["192.168.252-.0"], third), third.slice(252));
+  assert.deepEqual(admitted(["192.168.-.0"], third), third);
+});
+
+Deno.test("ncat wildcards: 10.0.*.* and 192.*.0.*", () => {
+  const p = policy(["10.0.*.*"]);
+  for (const a of ["10.0.0.0", "10.0.255.255", "10.0.7.1", "::ffff:10.0.3.4"]) {
+    assert.equal(p.allows(a), true, a);
+  }
+  for (const a of ["10.1.0.0", "11.0.0.1", "::1"]) assert.equal(p.allows(a), false, a);
+  assert.deepEqual(
+    admitted(["192.*.0.*"], [
+      "1.2.3.4",
+      "192.168.0.3",
+      "192.168.0.200",
+      "192.161.0.0",
+      "192.168.1.0",
+    ]),
+    ["192.168.0.3", "192.168.0.200", "192.161.0.0"],
+  );
+});
+
+Deno.test("ncat comma lists inside an octet stay one rule; a comma between addresses separates rules", () => {
+  assert.deepEqual(splitRuleList(["192.168.0.2,3,5,7,11"]), ["192.168.0.2,3,5,7,11"]);
+  assert.deepEqual(admitted(["192.168.0.2,3,5,7,11"], lastOctet("192.168.0.")), [
+    "192.168.0.2",
+    "192.168.0.3",
+    "192.168.0.5",
+    "192.168.0.7",
+    "192.168.0.11",
+  ]);
+  assert.deepEqual(splitRuleList(["192-200,202.0.0.1,3-5"]), ["192-200,202.0.0.1,3-5"]);
+  assert.deepEqual(
+    admitted(["192-200,202.0.0.1,3-5"], [
+      "201.0.0.1",
+      "202.0.0.1",
+      "202.0.0.5",
+      "202.0.0.6",
+      "192.0.0.3",
+    ]),
+    ["202.0.0.1", "202.0.0.5", "192.0.0.3"],
+  );
+  assert.deepEqual(
+    splitRuleList(["10.0.0.0/8,192.168.1.5", "127.0.0.1,::1", "10.0.*.*, 1.2.3.4"]),
+    ["10.0.0.0/8", "192.168.1.5", "127.0.0.1", "::1", "10.0.*.*", "1.2.3.4"],
+  );
+});
+
+Deno.test("several rules on one line, separated by spaces or commas", () => {
+  assert.deepEqual(splitRuleList(["127.0.0.1 ::1\t10.0.*.*"]), ["127.0.0.1", "::1", "10.0.*.*"]);
+  const rules = parseRuleFile(
+    "127.0.0.1 ::1, 192.168.0.1-5   # lab\n10.0.*.*,fd00::/8\n",
+    "--allowfile f",
+  );
+  assert.deepEqual(rules.map((r) => r.text), [
+    "127.0.0.1",
+    "::1",
+    "192.168.0.1-5",
+    "10.0.*.*",
+    "fd00::/8",
+  ]);
+  assert.throws(
+    () => parseRuleFile("127.0.0.1\n::1 10.0.0.300-301\n", "--denyfile f"),
+    AccessRuleError,
+    "bad rule '10.0.0.300-301' in --denyfile f line 2: octet '300-301' is above 255",
+  );
+});
+
+Deno.test("ncat octet ranges combine with a prefix length", () => {
+  assert.deepEqual(
+    admitted(["1-5.1-5.1-5.1-5/28"], [
+      "1.2.3.4",
+      "1.2.3.5",
+      "6.1.2.3",
+      "1.2.3.7",
+      "1.2.3.0",
+      "1.2.3.16",
+    ]),
+    ["1.2.3.4", "1.2.3.5", "1.2.3.7", "1.2.3.0"],
+  );
+  assert.deepEqual(admitted(["192.168.0.5,30,191/30"], lastOctet("192.168.0.")), [
+    "192.168.0.4",
+    "192.168.0.5",
+    "192.168.0.6",
+    "192.168.0.7",
+    "192.168.0.28",
+    "192.168.0.29",
+    "192.168.0.30",
+    "192.168.0.31",
+    "192.168.0.188",
+    "192.168.0.189",
+    "192.168.0.190",
+    "192.168.0.191",
+  ]);
+});
+
+Deno.test("malformed octet ranges are refused with the reason, as ncat refuses them", () => {
+  const table: [string, string][] = [
+    ["10-5.2.3.4", "octet range '10-5' runs backwards"],
+    ["5-10-15.10.10.10", "bad octet '5-10-15': expected N, N-M, * or a comma list of them"],
+    ["*10.10.10.10", "bad octet '*10': expected N, N-M, * or a comma list of them"],
+    ["5,.5.5.5", "bad octet '5,': expected N, N-M, * or a comma list of them"],
+    ["1-2.3.4", "an octet range has four octets"],
+    ["1.2.3.4-5.6", "an octet range has four octets"],
+    ["1.2.3.*/33", "prefix length must be 0-32"],
+    ["1.2.3.256-300", "octet '256-300' is above 255"],
+    ["+1.2.3.4", "not an IP address or address range"],
+    ["1.2.3", "not an IP address or address range"],
+    ["host-1.example", "not an IP address or address range"],
+  ];
+  for (const [text, reason] of table) {
+    assert.deepEqual(parseAccessRule(text), { ok: false, reason }, text);
+  }
 });

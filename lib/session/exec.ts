@@ -3,7 +3,9 @@
  * the socket. The program is started from an argv array (`-e`) or as
  * `/bin/sh -c CMD` with CMD exactly as the user typed it (`-c`); nothing from
  * the network ever becomes part of a command line. The peer's address reaches
- * the program as `SOCKTOOL_PEER_ADDR` and `SOCKTOOL_PEER_PORT`.
+ * the program as `SOCKTOOL_PEER_ADDR` and `SOCKTOOL_PEER_PORT`, and as ncat
+ * names it (`NCAT_REMOTE_ADDR/PORT`, `NCAT_LOCAL_ADDR/PORT`, `NCAT_PROTO`) so
+ * ncat's scripts carry over.
  *
  * Life cycle of one session:
  * - the socket's data ends (the peer half-closed or closed): the program's
@@ -37,6 +39,8 @@ export interface PeerInfo {
   addr: string;
   /** The peer port (TCP/UDP). */
   port?: number;
+  /** This end's address and port (`NCAT_LOCAL_ADDR/PORT`); absent for Unix sockets. */
+  local?: { addr: string; port: number };
 }
 
 /** How long a program may run on after the session before SIGTERM, then SIGKILL. */
@@ -66,6 +70,7 @@ export function spawnProgram(program: ExecProgram, peer?: PeerInfo): ProgramDupl
   if (peer) {
     env.SOCKTOOL_PEER_ADDR = peer.addr;
     if (peer.port !== undefined) env.SOCKTOOL_PEER_PORT = String(peer.port);
+    Object.assign(env, ncatEnv(peer));
   }
   let child: Deno.ChildProcess;
   try {
@@ -138,6 +143,28 @@ export function spawnProgram(program: ExecProgram, peer?: PeerInfo): ProgramDupl
       reader.cancel().catch(() => {});
       stdoutEnded();
     },
+  };
+}
+
+/**
+ * ncat's variables for the same session, exactly as ncat 7.9x sets them:
+ * on a Unix socket both addresses are `localhost` and the ports empty, and
+ * `NCAT_PROTO` is `TCP` (socktool runs programs on stream sockets only).
+ *
+ * @example
+ * ```ts
+ * ncatEnv({ addr: "127.0.0.1", port: 50312, local: { addr: "127.0.0.1", port: 9999 } });
+ * // { NCAT_REMOTE_ADDR: "127.0.0.1", NCAT_REMOTE_PORT: "50312", NCAT_LOCAL_ADDR: "127.0.0.1", ... }
+ * ```
+ */
+export function ncatEnv(peer: PeerInfo): Record<string, string> {
+  const inet = peer.port !== undefined;
+  return {
+    NCAT_REMOTE_ADDR: inet ? peer.addr : "localhost",
+    NCAT_REMOTE_PORT: inet ? String(peer.port) : "",
+    NCAT_LOCAL_ADDR: inet && peer.local ? peer.local.addr : "localhost",
+    NCAT_LOCAL_PORT: inet && peer.local ? String(peer.local.port) : "",
+    NCAT_PROTO: "TCP",
   };
 }
 

@@ -6,6 +6,7 @@
  */
 
 import { formatBytes, formatRate, type SessionStats } from "./stats.ts";
+import { forgetInterruptEcho } from "../io/log.ts";
 
 /** Where the line is drawn: `Deno.stderr` has this shape. */
 export interface ProgressOutput {
@@ -98,6 +99,8 @@ export class ProgressMeter {
   }
 
   #write(text: string): void {
+    // A line drawn from its start has covered a `^C` echo: no newline owed for it.
+    if (text.startsWith("\r")) forgetInterruptEcho();
     try {
       const bytes = this.#encoder.encode(text);
       for (let off = 0; off < bytes.length;) off += this.#output.writeSync(bytes.subarray(off));

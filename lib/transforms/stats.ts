@@ -101,18 +101,20 @@ export function formatRate(bytesPerSecond: number): string {
 }
 
 /**
- * The `-v` summary line: bytes each way, seconds, and the average rate of
- * both directions together. A session shorter than a millisecond is rated
- * as if it took one, so the rate stays a number.
+ * The `-v` summary line: bytes each way (exact, and from 1 KiB on also in
+ * binary units, for a human), seconds, and the average rate of both
+ * directions together. A session shorter than a millisecond is rated as if
+ * it took one, so the rate stays a number.
  *
  * @example
  * ```ts
  * formatSummary({ sent: 1048576, received: 0, seconds: 0.52 });
- * // "sent 1048576 bytes, received 0 bytes in 0.52 s (1.92 MiB/s)"
+ * // "sent 1048576 bytes (1.00 MiB), received 0 bytes in 0.52 s (1.92 MiB/s)"
  * ```
  */
 export function formatSummary(stats: StatsSnapshot): string {
   const rate = (stats.sent + stats.received) / Math.max(stats.seconds, 0.001);
-  return `sent ${stats.sent} bytes, received ${stats.received} bytes ` +
+  const count = (n: number) => n < 1024 ? `${n} bytes` : `${n} bytes (${formatBytes(n)})`;
+  return `sent ${count(stats.sent)}, received ${count(stats.received)} ` +
     `in ${stats.seconds.toFixed(2)} s (${formatRate(rate)})`;
 }

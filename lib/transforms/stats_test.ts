@@ -5,11 +5,22 @@ import { feed, RecordSink } from "../io/_test_utils.ts";
 Deno.test("formatSummary gives bytes each way, seconds and the average rate", () => {
   assert.equal(
     formatSummary({ sent: 1048576, received: 0, seconds: 0.52 }),
-    "sent 1048576 bytes, received 0 bytes in 0.52 s (1.92 MiB/s)",
+    "sent 1048576 bytes (1.00 MiB), received 0 bytes in 0.52 s (1.92 MiB/s)",
   );
   assert.equal(
     formatSummary({ sent: 10, received: 20, seconds: 3 }),
     "sent 10 bytes, received 20 bytes in 3.00 s (10 B/s)",
+  );
+});
+
+Deno.test("formatSummary puts human sizes beside exact counts from 1 KiB on", () => {
+  assert.equal(
+    formatSummary({ sent: 4 * 2 ** 30, received: 1023, seconds: 2 }),
+    "sent 4294967296 bytes (4.00 GiB), received 1023 bytes in 2.00 s (2.00 GiB/s)",
+  );
+  assert.equal(
+    formatSummary({ sent: 1024, received: 1536 * 2 ** 20, seconds: 1 }),
+    "sent 1024 bytes (1.00 KiB), received 1610612736 bytes (1.50 GiB) in 1.00 s (1.50 GiB/s)",
   );
 });
 
