@@ -13,6 +13,8 @@ import { ipVersion, isMalformedIPv4, stripBrackets } from "../net/address.ts";
 import { parsePort, parsePortList } from "./ports.ts";
 import { parseDuration } from "./duration.ts";
 import { OPTION_TABLE, type OptionName } from "./option_table.ts";
+import { parseByteSize } from "./byte_size.ts";
+import { parseForwardTarget, parseWaitTarget } from "./targets.ts";
 import { isServeName, SERVE_NAMES, type ServeName } from "../serve/responders.ts";
 import type {
   ConnectOptions,
@@ -23,6 +25,7 @@ import type {
   SessionOptions,
   TlsOptions,
   Transport,
+  WaitForOptions,
 } from "./options.ts";
 
 export { OPTION_TABLE };
@@ -54,7 +57,9 @@ export function parseCommandLine(args: readonly string[]): Options {
   if (v.help) return { mode: "help" };
   if (v.version) return { mode: "version" };
   checkFlagRules(v);
-  const options = v["zero-io"]
+  const options = v["wait-for"] !== undefined
+    ? waitForOptions(v, pos)
+    : v["zero-io"]
     ? probeOptions(v, pos)
     : v.listen
     ? listenOptions(v, pos, sessionOptions(v))
@@ -121,6 +126,10 @@ function sessionOptions(v: Values): SessionOptions {
     appendOutput: v["append-output"] ?? false,
     timestamp: v.timestamp ?? false,
     progress: v.progress ?? false,
+    size: v.size === undefined ? undefined : parseByteSize("--size", v.size),
+    rateLimit: v["rate-limit"] === undefined
+      ? undefined
+      : parseByteSize("-L", v["rate-limit"], "bytes per second"),
     exec: v.exec === undefined ? undefined : splitExec(v.exec),
     shExec: v["sh-exec"],
     tls: tlsOptions(v),
@@ -244,7 +253,7 @@ function listenOptions(v: Values, pos: string[], s: SessionOptions): ListenOptio
     denyFile: v.denyfile,
     broker: v.broker ?? false,
     chat: v.chat ?? false,
-    forward: v.forward === undefined ? undefined : parseHostPort("--forward", v.forward),
+    forward: v.forward === undefined ? undefined : parseForwardTarget(v.forward),
     serve: v.serve === undefined ? undefined : serveArg(v.serve),
   };
   if (s.transport === "unix" || s.transport === "unixgram") {
@@ -285,6 +294,24 @@ function probeOptions(v: Values, pos: string[]): ProbeOptions {
     family: v.ipv4 ? 4 : v.ipv6 ? 6 : undefined,
     numeric: v.nodns ?? false,
     waitMs: durationOf("-w", v.wait),
+    json: v.json ?? false,
+  };
+}
+
+/** `--wait-for SECS TARGET...`: every positional is a target. */
+function waitForOptions(v: Values, pos: string[]): WaitForOptions {
+  const deadlineMs = parseDuration("--wait-for", v["wait-for"]!);
+  if (pos.length === 0) {
+    throw usageError("missing target: socktool --wait-for SECS HOST:PORT [unix:PATH ...]");
+  }
+  return {
+    mode: "wait-for",
+    targets: pos.map(parseWaitTarget),
+    deadlineMs,
+    attemptTimeoutMs: durationOf("-w", v.wait),
+    verbose: v.verbose?.length ?? 0,
+    family: v.ipv4 ? 4 : v.ipv6 ? 6 : undefined,
+    numeric: v.nodns ?? false,
     json: v.json ?? false,
   };
 }
