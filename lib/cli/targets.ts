@@ -13,23 +13,27 @@ import { parsePort } from "./ports.ts";
 import type { Endpoint, ForwardTarget } from "./options.ts";
 
 /**
- * `HOST:PORT` or `[V6]:PORT` into a host (brackets gone) and a port; `flag`
- * and `expected` name them in messages.
+ * `HOST:PORT` or `[V6]:PORT` into a host (brackets gone) and a port; `flag`,
+ * `expected` and what the user `typed` (with any `udp:` prefix) go in messages.
  */
-function hostPort(flag: string, text: string, expected: string): { host: string; port: number } {
+function hostPort(
+  flag: string,
+  text: string,
+  expected: string,
+  typed = text,
+): { host: string; port: number } {
   const m = /^\[([^\]]*)\]:([^:]*)$/.exec(text) ?? /^([^:\[\]]*):([^:]*)$/.exec(text);
   if (!m) {
     const hint = (text.match(/:/g)?.length ?? 0) > 1 && !text.startsWith("[")
       ? " (an IPv6 address goes in brackets: [::1]:80)"
       : "";
-    throw usageError(`bad value '${text}' for ${flag}: expected ${expected}${hint}`);
+    throw usageError(`bad value '${typed}' for ${flag}: expected ${expected}${hint}`);
   }
   const [, host, port] = m;
-  if (host === "") throw usageError(`bad value '${text}' for ${flag}: the host is empty`);
-  if (isMalformedIPv4(host)) {
-    throw usageError(`bad value '${text}' for ${flag}: '${host}' is not an IPv4 address`);
-  }
-  if (port === "") throw usageError(`bad value '${text}' for ${flag}: the port is missing`);
+  const bad = (why: string) => usageError(`bad value '${typed}' for ${flag}: ${why}`);
+  if (host === "") throw bad("the host is empty");
+  if (isMalformedIPv4(host)) throw bad(`'${host}' is not an IPv4 address`);
+  if (port === "") throw bad("the port is missing");
   return { host, port: parsePort(port) };
 }
 
@@ -60,7 +64,7 @@ export function parseWaitTarget(text: string): Endpoint {
     );
   }
   const bare = /^tcp:/i.test(text) ? text.slice(4) : text;
-  return { kind: "inet", ...hostPort(flag, bare, "HOST:PORT, [V6]:PORT or unix:PATH") };
+  return { kind: "inet", ...hostPort(flag, bare, "HOST:PORT, [V6]:PORT or unix:PATH", text) };
 }
 
 /**
@@ -79,14 +83,16 @@ export function parseForwardTarget(text: string): ForwardTarget {
   const flag = "--forward";
   const expected = "HOST:PORT, unix:PATH or udp:HOST:PORT";
   if (text.startsWith("unix:")) return { kind: "unix", path: unixPath(flag, text) };
-  if (/^udp:/i.test(text)) return { kind: "udp", ...hostPort(flag, text.slice(4), expected) };
+  if (/^udp:/i.test(text)) {
+    return { kind: "udp", ...hostPort(flag, text.slice(4), expected, text) };
+  }
   // WebSocket targets (ws://, wss://) are parsed here once the WebSocket issue lands:
   // add a `{ kind: "ws", url }` case to ForwardTarget and return it from this branch.
   if (/^wss?:\/\//i.test(text)) {
     throw usageError(`bad value '${text}' for ${flag}: WebSocket targets are not supported yet`);
   }
   const bare = /^tcp:/i.test(text) ? text.slice(4) : text;
-  return { kind: "tcp", ...hostPort(flag, bare, expected) };
+  return { kind: "tcp", ...hostPort(flag, bare, expected, text) };
 }
 
 /**
