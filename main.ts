@@ -86,6 +86,7 @@ async function dispatch(options: Options, signal: AbortSignal): Promise<void> {
     log,
     signal,
     logs,
+    stdinSize: prepared.stdinSize,
   };
   try {
     if (options.mode === "connect") {

@@ -17,7 +17,11 @@ function refusal(fn: () => unknown): string {
 Deno.test("parseWaitTarget reads HOST:PORT, [V6]:PORT, tcp:HOST:PORT and unix:PATH", () => {
   assert.deepEqual(parseWaitTarget("db:5432"), { kind: "inet", host: "db", port: 5432 });
   assert.deepEqual(parseWaitTarget("[::1]:80"), { kind: "inet", host: "::1", port: 80 });
-  assert.deepEqual(parseWaitTarget("tcp:127.0.0.1:1"), { kind: "inet", host: "127.0.0.1", port: 1 });
+  assert.deepEqual(parseWaitTarget("tcp:127.0.0.1:1"), {
+    kind: "inet",
+    host: "127.0.0.1",
+    port: 1,
+  });
   assert.deepEqual(parseWaitTarget("unix:/run/a b.sock"), { kind: "unix", path: "/run/a b.sock" });
 });
 
