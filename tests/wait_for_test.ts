@@ -167,3 +167,18 @@ for (const [args, re] of BAD) {
     assert.equal(r.stderr.trimEnd().split("\n").length, 1, r.stderr);
   });
 }
+
+Deno.test("--help lists issue 14's options: --wait-for, --size, -L/--rate-limit, --forward's targets", async () => {
+  const r = await spawnSocktool(["--help"], { stdin: "null" }).finish();
+  assert.equal(r.code, 0);
+  const help = new TextDecoder().decode(r.stdout);
+  for (
+    const re of [
+      /^ {2}socktool --wait-for SECS TARGET\.\.\. +wait until every TARGET accepts$/m,
+      /^ {6}--wait-for SECS +wait until every TARGET/m,
+      /^ {6}--size N +the bytes --progress expects/m,
+      /^ {2}-L, --rate-limit RATE +at most RATE bytes per second each way/m,
+      /^ {6}--forward TARGET +relay each client in-process to HOST:PORT,\n +unix:PATH, or \(-u\) udp:HOST:PORT$/m,
+    ]
+  ) assert.match(help, re);
+});

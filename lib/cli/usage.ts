@@ -14,6 +14,7 @@ Usage:
   socktool -u ...                         the same over UDP
   socktool -U [-l] [options] PATH         Unix domain stream socket (-uU: datagram)
   socktool -z [options] HOST PORT...      probe ports; PORT may be a range 20-80
+  socktool --wait-for SECS TARGET...      wait until every TARGET accepts
 
 Connection:
   -l, --listen              listen instead of connecting
@@ -39,7 +40,8 @@ Listening:
       --denyfile FILE       --deny for each line of FILE
       --broker              relay every client's data to every other client
       --chat                --broker with names, joins and leaves
-      --forward HOST:PORT   relay each client to HOST:PORT in-process
+      --forward TARGET      relay each client in-process to HOST:PORT,
+                            unix:PATH, or (-u) udp:HOST:PORT
       --serve NAME          echo, discard, daytime, chargen, upper, timestamp
 
 Programs:
@@ -53,12 +55,21 @@ Data:
   -x, --hex-dump FILE       log the session as a hex dump to FILE
       --append-output       append to -o/-x files
       --timestamp           prefix received lines with [YYYY-MM-DD HH:MM:SS]
-      --progress            live bytes and rate on stderr (terminal only)
+      --progress            live bytes, rate and time on stderr (terminal only);
+                            % and ETA if the size is known; ends with the average
+      --size N              the bytes --progress expects (when stdin is a pipe)
+  -L, --rate-limit RATE     at most RATE bytes per second each way (512K, 10M)
   -v, --verbose             messages on stderr; -vv for more
 
 Probing:
   -z, --zero-io             report which ports accept a connection
-      --json                one JSON object per port
+      --json                one JSON object per port (or per --wait-for target)
+
+Waiting:
+      --wait-for SECS       wait until every TARGET (HOST:PORT, [V6]:PORT,
+                            unix:PATH) accepts: exit 0; at the deadline, one
+                            line per target still down, exit 1. -v: each as it
+                            comes up; -w: one attempt's timeout. No UDP.
 
 TLS and proxies:
       --ssl                 TLS; certificates are verified by default
@@ -77,6 +88,8 @@ TLS and proxies:
 
 SECS: seconds (2, 0.5) or a number with a unit: 500ms, 2s, 1m, 1h; at most
 2147483.647 s (24.8 days). An --allow list that names nobody admits nobody.
+
+N, RATE: bytes, or with a unit K, M, G, T (times 1024): 512K, 10M, 1G.
 
 Exit status: 0 ok, 1 network or peer failure, 2 bad command line,
 130 SIGINT, 143 SIGTERM.
