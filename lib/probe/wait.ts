@@ -121,8 +121,9 @@ export interface WaitOutcome {
 }
 
 /**
- * Tries `target` until it accepts a connection or `deadline` passes. The
- * first attempt is made even when the deadline has passed already, so a
+ * Tries `target` until it accepts a connection or `deadline` passes; an
+ * attempt in flight at the deadline is cut short. The first attempt is made
+ * even when the deadline has passed already, with its whole timeout, so a
  * deadline of 0 tries once.
  *
  * @example
@@ -138,8 +139,8 @@ export async function waitUntilUp(target: WaitTarget, o: WaitOptions): Promise<W
   const timeoutMs = o.attemptTimeoutMs || DEFAULT_ATTEMPT_TIMEOUT_MS;
   for (let attempts = 1;; attempts++) {
     const left = o.deadline - performance.now();
-    // The first attempt gets its full timeout; later ones end with the deadline.
-    const limit = attempts === 1 ? timeoutMs : Math.min(timeoutMs, Math.max(left, 1));
+    // No attempt outlasts the deadline, but a deadline of 0 gets one whole attempt.
+    const limit = attempts === 1 && left <= 0 ? timeoutMs : Math.min(timeoutMs, Math.max(left, 1));
     const signals = [AbortSignal.timeout(limit), o.signal].filter((s) => s !== undefined);
     const r = await attemptConnect(target, { family: o.family, signal: AbortSignal.any(signals) });
     const elapsed = () => performance.now() - started;
