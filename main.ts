@@ -84,6 +84,10 @@ async function dispatch(options: Options, signal: AbortSignal): Promise<void> {
     }
     return;
   }
+  if (options.mode === "wait-for") {
+    const { waitForMode } = await import("./lib/modes/wait_for.ts");
+    return await waitForMode(options, { log: createLogger(options.verbose), signal });
+  }
   const log = createLogger(options.verbose);
   // Every check that touches the system (files, the -e program) is a usage
   // error (exit 2) found here, before any socket opens; -o/-x open last.
@@ -95,6 +99,7 @@ async function dispatch(options: Options, signal: AbortSignal): Promise<void> {
     log,
     signal,
     logs,
+    stdinSize: prepared.stdinSize,
   };
   try {
     if (options.mode === "connect") {

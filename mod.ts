@@ -96,3 +96,11 @@ export type * from "./lib/serve/broker.ts";
 // The command line
 export { parseCommandLine } from "./lib/cli/parse.ts";
 export type * from "./lib/cli/options.ts";
+
+// Everyday jobs (issue 14): waiting for services, pacing, datagram forwarding
+export { waitUntilUp } from "./lib/probe/wait.ts";
+export { rateLimitStage, TokenBucket } from "./lib/transforms/rate_limit.ts";
+export { forwardDatagrams } from "./lib/serve/udp_forward.ts";
+export type * from "./lib/probe/wait.ts";
+export type * from "./lib/transforms/rate_limit.ts";
+export type * from "./lib/serve/udp_forward.ts";

@@ -262,7 +262,7 @@ for (
     [["-z", "127.0.0.1", "0"], "bad port '0': must be a number from 1 to 65535"],
     [["-z", "127.0.0.1"], "missing port after host '127.0.0.1'"],
     [["-z", "-4", "::1", "80"], "option -4 cannot be used with the IPv6 address ::1"],
-    [["--json", "127.0.0.1", "80"], "option --json needs -z"],
+    [["--json", "127.0.0.1", "80"], "option --json needs -z or --wait-for"],
   ] as const
 ) {
   Deno.test(`bad input: socktool ${args.join(" ")} exits 2 with one line`, async () => {

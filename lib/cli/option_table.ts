@@ -54,6 +54,10 @@ export const OPTION_TABLE = {
   proxy: { type: "string" },
   "proxy-type": { type: "string" },
   "proxy-auth": { type: "string" },
+  // Issue 14, everyday jobs: wait for services, watch and pace transfers.
+  "wait-for": { type: "string" },
+  size: { type: "string" },
+  "rate-limit": { type: "string", short: "L" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean" },
   // Habits (issue 12): ncat's --ssl-verify, and shell completion scripts.

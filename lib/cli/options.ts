@@ -63,8 +63,8 @@ export interface ListenOptions extends SessionOptions {
   broker: boolean;
   /** `--chat`. */
   chat: boolean;
-  /** `--forward HOST:PORT`. */
-  forward?: { host: string; port: number };
+  /** `--forward TARGET`. */
+  forward?: ForwardTarget;
   /** `--serve NAME`. */
   serve?: ServeName;
 }
@@ -88,6 +88,36 @@ export interface ProbeOptions {
   /** `-w` in milliseconds: the per-port timeout. */
   waitMs?: number;
   /** `--json`: one JSON object per port. */
+  json: boolean;
+}
+
+/**
+ * Where `--forward` relays each client: what a listener accepts (TCP, a Unix
+ * stream socket, or UDP for a `-u` listener).
+ */
+export type ForwardTarget =
+  | { kind: "tcp"; host: string; port: number }
+  | { kind: "unix"; path: string }
+  | { kind: "udp"; host: string; port: number };
+// The WebSocket issue adds `| { kind: "ws"; url: string }` here (cli/targets.ts parses it).
+
+/** `socktool --wait-for SECS TARGET...`: wait until every target accepts a connection. */
+export interface WaitForOptions {
+  /** Wait-for mode. */
+  mode: "wait-for";
+  /** The targets, in command-line order: TCP host and port, or a Unix socket path. */
+  targets: Endpoint[];
+  /** How long to wait in all, in milliseconds; 0 tries each target once. */
+  deadlineMs: number;
+  /** `-w`: one attempt's connect timeout, in milliseconds. */
+  attemptTimeoutMs?: number;
+  /** `-v` count. */
+  verbose: number;
+  /** `-4` / `-6`. */
+  family?: 4 | 6;
+  /** `-n`: numeric addresses only. */
+  numeric: boolean;
+  /** `--json`: one JSON object per target on stdout. */
   json: boolean;
 }
 
@@ -122,6 +152,7 @@ export type Options =
   | ConnectOptions
   | ListenOptions
   | ProbeOptions
+  | WaitForOptions
   | HelpOptions
   | VersionOptions
   | CompletionsOptions;

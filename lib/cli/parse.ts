@@ -14,6 +14,8 @@ import { parsePort, parsePortList } from "./ports.ts";
 import { parseDuration } from "./duration.ts";
 import { OPTION_TABLE, type OptionName } from "./option_table.ts";
 import { closestOptions, splitGluedPorts, splitHostPort } from "./habits.ts";
+import { parseByteSize } from "./byte_size.ts";
+import { parseForwardTarget, parseWaitTarget } from "./targets.ts";
 import { isServeName, SERVE_NAMES, type ServeName } from "../serve/responders.ts";
 import {
   COMPLETION_SHELLS,
@@ -26,6 +28,7 @@ import {
   type SessionOptions,
   type TlsOptions,
   type Transport,
+  type WaitForOptions,
 } from "./options.ts";
 
 export { OPTION_TABLE };
@@ -60,7 +63,9 @@ export function parseCommandLine(args: readonly string[]): Options {
   // ncat's --ssl-verify is --ssl that verifies, which socktool does by default.
   if (v["ssl-verify"]) v.ssl = true;
   checkFlagRules(v);
-  const options = v["zero-io"]
+  const options = v["wait-for"] !== undefined
+    ? waitForOptions(v, pos)
+    : v["zero-io"]
     ? probeOptions(v, pos)
     : v.listen
     ? listenOptions(v, pos, sessionOptions(v))
@@ -156,6 +161,10 @@ function sessionOptions(v: Values): SessionOptions {
     appendOutput: v["append-output"] ?? false,
     timestamp: v.timestamp ?? false,
     progress: v.progress ?? false,
+    size: v.size === undefined ? undefined : parseByteSize("--size", v.size),
+    rateLimit: v["rate-limit"] === undefined
+      ? undefined
+      : parseByteSize("-L", v["rate-limit"], "bytes per second"),
     exec: v.exec === undefined ? undefined : splitExec(v.exec),
     shExec: v["sh-exec"],
     tls: tlsOptions(v),
@@ -295,7 +304,7 @@ function listenOptions(v: Values, pos: string[], s: SessionOptions): ListenOptio
     denyFile: v.denyfile,
     broker: v.broker ?? false,
     chat: v.chat ?? false,
-    forward: v.forward === undefined ? undefined : parseHostPort("--forward", v.forward),
+    forward: v.forward === undefined ? undefined : parseForwardTarget(v.forward),
     serve: v.serve === undefined ? undefined : serveArg(v.serve),
   };
   if (s.transport === "unix" || s.transport === "unixgram") {
@@ -338,6 +347,24 @@ function probeOptions(v: Values, pos: string[]): ProbeOptions {
     family: v.ipv4 ? 4 : v.ipv6 ? 6 : undefined,
     numeric: v.nodns ?? false,
     waitMs: durationOf("-w", v.wait),
+    json: v.json ?? false,
+  };
+}
+
+/** `--wait-for SECS TARGET...`: every positional is a target. */
+function waitForOptions(v: Values, pos: string[]): WaitForOptions {
+  const deadlineMs = parseDuration("--wait-for", v["wait-for"]!);
+  if (pos.length === 0) {
+    throw usageError("missing target: socktool --wait-for SECS HOST:PORT [unix:PATH ...]");
+  }
+  return {
+    mode: "wait-for",
+    targets: pos.map(parseWaitTarget),
+    deadlineMs,
+    attemptTimeoutMs: durationOf("-w", v.wait),
+    verbose: v.verbose?.length ?? 0,
+    family: v.ipv4 ? 4 : v.ipv6 ? 6 : undefined,
+    numeric: v.nodns ?? false,
     json: v.json ?? false,
   };
 }

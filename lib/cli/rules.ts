@@ -89,6 +89,82 @@ const proxyProblemOf = (o: Options) =>
     ? proxyProblem({ proxy: o.proxy, target: o.target })
     : undefined;
 
+/** The hosts of `--wait-for` targets, or of a `--forward` target. */
+const jobHosts = (o: Options): string[] => {
+  if (o.mode === "wait-for") return o.targets.flatMap((t) => t.kind === "inet" ? [t.host] : []);
+  if (o.mode === "listen" && o.forward !== undefined && o.forward.kind !== "unix") {
+    return [o.forward.host];
+  }
+  return [];
+};
+/** The Unix socket paths of `--wait-for` targets, or of a `--forward` target. */
+const jobPaths = (o: Options): string[] => {
+  if (o.mode === "wait-for") return o.targets.flatMap((t) => t.kind === "unix" ? [t.path] : []);
+  return o.mode === "listen" && o.forward?.kind === "unix" ? [o.forward.path] : [];
+};
+const firstHost = (o: Options, test: (h: string) => boolean) => jobHosts(o).find(test);
+const isUdpForward = (o: Options) => o.mode === "listen" && o.forward?.kind === "udp";
+/** The data-shaping options a UDP forwarder cannot apply, as typed. */
+const udpForwardData = (o: Options): string[] => {
+  if (o.mode !== "listen") return [];
+  const given: [boolean, string][] = [
+    [o.crlf, "-C"],
+    [o.intervalMs !== undefined, "-i"],
+    [o.output !== undefined, "-o"],
+    [o.hexDump !== undefined, "-x"],
+    [o.timestamp, "--timestamp"],
+    [o.progress, "--progress"],
+    [o.rateLimit !== undefined, "-L"],
+  ];
+  return given.filter(([on]) => on).map(([, name]) => name);
+};
+
+/**
+ * Issue 14's rules (`--wait-for`, `--forward` targets), in a block of their
+ * own so that merges stay easy; checked in this order within {@linkcode RULES}.
+ */
+const JOB_RULES: readonly Rule[] = [
+  {
+    broken: (o) => f(o, "family") === 4 && firstHost(o, (h) => ipVersion(h) === 6) !== undefined,
+    message: (o) =>
+      `option -4 cannot be used with the IPv6 address ${firstHost(o, (h) => ipVersion(h) === 6)}`,
+  },
+  {
+    broken: (o) => f(o, "family") === 6 && firstHost(o, (h) => ipVersion(h) === 4) !== undefined,
+    message: (o) =>
+      `option -6 cannot be used with the IPv4 address ${firstHost(o, (h) => ipVersion(h) === 4)}`,
+  },
+  {
+    broken: (o) => flag(o, "numeric") && firstHost(o, (h) => ipVersion(h) === 0) !== undefined,
+    message: (o) =>
+      `option -n forbids name lookup, but '${firstHost(o, (h) => ipVersion(h) === 0)}' is a name`,
+  },
+  {
+    broken: (o) => jobPaths(o).some((p) => bytes(p) > MAX_SOCKET_PATH_BYTES),
+    message: (o) =>
+      `socket path too long: '${
+        jobPaths(o).find((p) => bytes(p) > MAX_SOCKET_PATH_BYTES)
+      }' (at most ${MAX_SOCKET_PATH_BYTES} bytes)`,
+  },
+  {
+    broken: (o) => isUdpForward(o) && f(o, "transport") !== "udp",
+    message:
+      "a udp: --forward target needs a -u listener: socktool -ul PORT --forward udp:HOST:PORT",
+  },
+  {
+    broken: (o) =>
+      o.mode === "listen" && o.transport === "udp" && o.forward !== undefined && !isUdpForward(o),
+    message: "option --forward on a -u listener needs a udp:HOST:PORT target",
+  },
+  {
+    broken: (o) => isUdpForward(o) && udpForwardData(o).length > 0,
+    message: (o) =>
+      `options --forward udp: and ${
+        udpForwardData(o).join(", ")
+      } cannot be used together: a UDP forwarder relays datagrams as they are`,
+  },
+];
+
 /** The rules, in the order they are checked. */
 export const RULES: readonly Rule[] = [
   {
@@ -200,7 +276,7 @@ export const RULES: readonly Rule[] = [
   {
     broken: (o) =>
       o.mode === "listen" && o.maxConns !== undefined &&
-      (o.transport === "udp" || o.transport === "unixgram"),
+      (o.transport === "udp" || o.transport === "unixgram") && o.forward?.kind !== "udp",
     message:
       "options -m and -u cannot be used together: a datagram listener has no connections to count",
   },
@@ -226,11 +302,10 @@ export const RULES: readonly Rule[] = [
     message: "options --broker and --chat need a stream socket (TCP or -U)",
   },
   {
-    broken: (o) =>
-      o.mode === "listen" && o.forward !== undefined && o.transport !== "tcp" &&
-      o.transport !== "unix",
-    message: "option --forward needs a stream listener (TCP or -U)",
+    broken: (o) => o.mode === "listen" && o.forward !== undefined && o.transport === "unixgram",
+    message: "option --forward cannot be used with -uU: forward from TCP, -U or -u listeners",
   },
+  ...JOB_RULES,
   { broken: (o) => badAccessRule(o) !== undefined, message: (o) => badAccessRule(o)! },
   {
     broken: (o) =>
@@ -253,6 +328,7 @@ const SESSION_DATA: readonly OptionName[] = [
   "hex-dump",
   "timestamp",
   "progress",
+  "rate-limit",
 ];
 
 /**
@@ -273,6 +349,22 @@ export const IGNORED: readonly [OptionName, readonly OptionName[], string][] = [
   ["recv-only", ["quit-after-eof", "crlf", "interval"], "--recv-only never reads stdin"],
   ["send-only", ["timestamp"], "--send-only writes nothing it receives"],
   ["udp", ["no-shutdown"], "a datagram socket has no half-close"],
+  [
+    "wait-for",
+    [
+      "listen",
+      "zero-io",
+      "unixsock",
+      "source",
+      "port",
+      "exec",
+      "sh-exec",
+      "ssl",
+      "proxy",
+      ...SESSION_DATA,
+    ],
+    "--wait-for only connects to each target and closes",
+  ],
 ];
 
 /**
@@ -291,7 +383,7 @@ export const FLAG_RULES: readonly FlagRule[] = [
   { flags: ["deny"], needs: ["listen"] },
   { flags: ["allowfile"], needs: ["listen"] },
   { flags: ["denyfile"], needs: ["listen"] },
-  { flags: ["json"], needs: ["zero-io"] },
+  { flags: ["json"], needs: ["zero-io", "wait-for"] },
   { flags: ["ssl-cert"], needs: ["ssl"] },
   { flags: ["ssl-key"], needs: ["ssl"] },
   { flags: ["ssl-trustfile"], needs: ["ssl"] },
@@ -314,6 +406,17 @@ export const FLAG_RULES: readonly FlagRule[] = [
     flags: ["listen", "unixsock", "source"],
     message: "option -s gives an address, but -lU listens on a socket PATH",
   },
+  // Issue 14: wait-for, --size, --rate-limit.
+  {
+    flags: ["wait-for", "udp"],
+    message:
+      "option --wait-for cannot wait for UDP: a UDP port does not answer to say it is served (probe one with -zu)",
+  },
+  {
+    flags: ["forward", "size"],
+    why: "--size counts stdin's bytes, and --forward does not read stdin",
+  },
+  { flags: ["size"], needs: ["progress"] },
   ...IGNORED.flatMap(([mode, ignored, why]) =>
     ignored.map((other): FlagRule => ({ flags: [mode, other], why }))
   ),

@@ -43,7 +43,7 @@ const CASES: [string[], RegExp][] = [
   [["-l", "1", "--serve", "nope"], /unknown --serve name 'nope'/],
   [["-l", "1", "--serve", "echo", "-e", "cat"], /choose one of --serve, --forward/],
   [["-lu", "1", "--broker"], /--broker and --chat need a stream socket/],
-  [["-lu", "1", "--forward", "a:1"], /option --forward needs a stream listener/],
+  [["-luU", "/tmp/s", "--forward", "a:1"], /^option --forward cannot be used with -uU: /],
   [["--ssl-cert", "c", "h", "1"], /^option --ssl-cert needs --ssl$/],
   [["--ssl-key", "k", "h", "1"], /^option --ssl-key needs --ssl$/],
   [["--ssl-trustfile", "t", "h", "1"], /^option --ssl-trustfile needs --ssl$/],
@@ -116,6 +116,35 @@ const CASES: [string[], RegExp][] = [
     ["--ssl-verify", "--ssl-insecure", "h", "1"],
     /^options --ssl-verify and --ssl-insecure cannot be used together: /,
   ],
+  // Issue 14: --wait-for, --forward targets, --size, --rate-limit.
+  [["--wait-for", "5", "-4", "[::1]:80"], /^option -4 cannot be used with the IPv6 address ::1$/],
+  [
+    ["--wait-for", "5", "-6", "127.0.0.1:80"],
+    /^option -6 cannot be used with the IPv4 address 127/,
+  ],
+  [["--wait-for", "5", "-n", "127.0.0.1:1", "db:5432"], /^option -n forbids name lookup, but 'db'/],
+  [
+    ["-l", "1", "-n", "--forward", "db:5432"],
+    /^option -n forbids name lookup, but 'db' is a name$/,
+  ],
+  [["--wait-for", "5", `unix:/tmp/${"a".repeat(103)}`], /^socket path too long: /],
+  [["-l", "1", "--forward", `unix:/tmp/${"a".repeat(103)}`], /^socket path too long: /],
+  [["-l", "1", "--forward", "udp:127.0.0.1:53"], /^a udp: --forward target needs a -u listener/],
+  [["-lu", "1", "--forward", "127.0.0.1:53"], /^option --forward on a -u listener needs a udp:/],
+  [
+    ["-lu", "1", "--forward", "udp:127.0.0.1:53", "-o", "/dev/null", "-C"],
+    /^options --forward udp: and -C, -o cannot be used together: /,
+  ],
+  [
+    ["-u", "--wait-for", "5", "127.0.0.1:53"],
+    /^option --wait-for cannot wait for UDP: /,
+  ],
+  [
+    ["-lk", "1", "--forward", "a:1", "--progress", "--size", "5"],
+    /^options --forward and --size cannot be used together: /,
+  ],
+  [["--size", "5", "h", "1"], /^option --size needs --progress$/],
+  [["--json", "h", "1"], /^option --json needs -z or --wait-for$/],
 ];
 
 /** The usage error `args` is refused with. */
@@ -158,6 +187,7 @@ const MODE: Record<string, string[]> = {
   "recv-only": ["--recv-only"],
   "send-only": ["--send-only"],
   udp: ["-u"],
+  "wait-for": ["--wait-for", "1"],
 };
 
 for (const [mode, ignored] of IGNORED) {

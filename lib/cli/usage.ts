@@ -24,6 +24,7 @@ Usage:
   socktool -u ...                     the same over UDP
   socktool -U [-l] [options] PATH     Unix stream socket (-uU: datagram)
   socktool -z [options] HOST PORT...  probe ports; PORT may be a range 20-80
+  socktool --wait-for SECS TARGET...  wait until every TARGET accepts
 
 Connection:
   -l, --listen              listen instead of connecting
@@ -52,7 +53,8 @@ Listening:
       --denyfile FILE       --deny for the rules in FILE
       --broker              relay every client's data to every other client
       --chat                --broker with names, joins and leaves
-      --forward HOST:PORT   relay each client to HOST:PORT in-process
+      --forward TARGET      relay each client in-process to HOST:PORT,
+                            unix:PATH, or (-u) udp:HOST:PORT
       --serve NAME          echo, discard, daytime, chargen, upper, timestamp
 
 Programs:
@@ -67,12 +69,21 @@ Data:
   -x, --hex-dump FILE       log the session as a hex dump to FILE
       --append-output       append to -o/-x files
       --timestamp           prefix received lines with [YYYY-MM-DD HH:MM:SS]
-      --progress            live bytes and rate on stderr (terminal only)
+      --progress            live bytes, rate and time on stderr (terminal
+                            only); % and ETA when the size is known
+      --size N              the bytes --progress expects (when stdin is a pipe)
+  -L, --rate-limit RATE     at most RATE bytes per second each way (512K, 10M)
   -v, --verbose             messages on stderr; -vv for more
 
 Probing:
   -z, --zero-io             report which ports accept a connection
-      --json                one JSON object per port
+      --json                one JSON object per port (or per --wait-for target)
+
+Waiting:
+      --wait-for SECS       wait until every TARGET (HOST:PORT, [V6]:PORT,
+                            unix:PATH) accepts: exit 0; at the deadline, one
+                            line per target still down, exit 1. -v: each as it
+                            comes up; -w: one attempt's timeout. No UDP.
 
 TLS and proxies:
       --ssl                 TLS; certificates are verified by default
@@ -99,6 +110,8 @@ SECS: seconds (2, 0.5) or a number with a unit: 500ms, 2s, 1m, 1h; at most
 RULES: addresses and ranges, separated by commas or spaces: 10.0.0.0/8,
 ::1, 192.168.0.1-5, 10.0.*.* (ncat's forms). An allow list that names
 nobody admits nobody.
+
+N, RATE: bytes, or with a unit K, M, G, T (times 1024): 512K, 10M, 1G.
 
 Examples:
   socktool example.com 80             talk to a web server by hand

@@ -60,6 +60,21 @@ export async function datagramListenMode(
     ctx.log.info(`listening on ${formatAddr(conn.addr)}`);
     // Named for the listening address: no peer is known yet when it starts.
     const name = formatAddr(conn.addr);
+    if (opts.forward?.kind === "udp") {
+      const { forwardDatagrams } = await import("../serve/udp_forward.ts");
+      await forwardDatagrams(conn as Deno.DatagramConn, {
+        host: opts.forward.host,
+        port: opts.forward.port,
+        family: opts.family,
+        keepOpen: opts.keepOpen,
+        idleMs: opts.waitMs,
+        maxPeers: opts.maxConns,
+        admit,
+        log: ctx.log,
+        signal: ctx.signal,
+      });
+      return;
+    }
     if (opts.serve !== undefined) {
       await serveDatagrams(conn, opts.serve, {
         keepOpen: opts.keepOpen,

@@ -105,14 +105,21 @@ function clientHandler(
     };
   }
   if (opts.forward) {
-    const { host, port } = opts.forward;
+    const forward = opts.forward;
+    // A udp: target has a -u listener (cli/rules.ts): datagram_listen.ts serves it.
+    if (forward.kind === "udp") {
+      throw new RangeError("udp: forward is served by datagramListenMode");
+    }
+    const target = forward.kind === "unix"
+      ? { path: forward.path }
+      : { host: forward.host, port: forward.port };
     return {
       handle: async (conn, name, signal) => {
-        const stages = buildStages(opts, ctx, signal, false);
+        // Only the logs: a forwarded client's data is not stdin's (no --progress size).
+        const stages = buildStages(opts, { logs: ctx.logs }, signal, false);
         try {
           const result = await forwardClient(conn, {
-            host,
-            port,
+            ...target,
             family: opts.family,
             waitMs: opts.waitMs,
             signal,

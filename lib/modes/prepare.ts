@@ -4,7 +4,8 @@
  * error (exit 2, SPEC §4) and not a failure halfway through. The pure rules
  * ran already (`cli/rules.ts`); here the `-e`/`-c` program is found, the
  * directory of a Unix socket to create is looked at, the `--allowfile` and
- * `--denyfile` rules and the TLS files are read and checked, and, last of
+ * `--denyfile` rules and the TLS files are read and checked, stdin's size is
+ * taken for `--progress` when it is a regular file, and, last of
  * all, the `-o`/`-x` files are opened, so a mistake anywhere else on the
  * command line never empties them. What is loaded or opened is handed to the
  * modes, which read nothing from disk themselves.
@@ -23,6 +24,7 @@ import { openSessionLog } from "../transforms/capture.ts";
 import { openHexDump } from "../transforms/hex_dump.ts";
 import type { LogFile } from "../io/log_file.ts";
 import { closeSessionLogs, type SessionLogs, type TransformOptions } from "../transforms/stages.ts";
+import { regularFileSize } from "../io/file_size.ts";
 
 /** What the command line names on the system, found, loaded and opened. */
 export interface Prepared {
@@ -34,6 +36,8 @@ export interface Prepared {
   tls?: TlsMaterial;
   /** The `-o` and `-x` files, open; close them with `closeSessionLogs`. */
   logs: SessionLogs;
+  /** Stdin's size, when `--progress` can use it: stdin is a regular file and `--size` is not given. */
+  stdinSize?: number;
 }
 
 /**
@@ -59,8 +63,11 @@ export async function prepare(
   const access = options.mode === "listen" ? await loadAccess(options, log) : undefined;
   // The TLS stack loads only for --ssl (it costs start-up time).
   const tls = options.tls ? await loadTls(options.tls) : undefined;
+  const stdinSize = options.progress && options.size === undefined && !options.recvOnly
+    ? await regularFileSize(0)
+    : undefined;
   const logs = await openSessionLogs(options);
-  return { program, access, tls, logs };
+  return { program, access, tls, logs, stdinSize };
 }
 
 /**

@@ -9,23 +9,24 @@ import { networkError } from "../errors.ts";
 /**
  * Connects to the stream socket at `path`; a missing file, a refusal (a
  * stale socket file) or a datagram socket there is a network error (exit 1)
- * naming the path.
+ * naming the path (or `opts.action`, such as `forward to unix:PATH`).
  *
  * @example
  * ```ts
  * const conn = await connectUnix("/run/app.sock");
  * ```
  */
-export async function connectUnix(path: string): Promise<Deno.UnixConn> {
+export async function connectUnix(
+  path: string,
+  opts: { action?: string } = {},
+): Promise<Deno.UnixConn> {
+  const action = opts.action ?? `connect ${path}`;
   try {
     return await Deno.connect({ transport: "unix", path });
   } catch (err) {
     if (/wrong type/i.test((err as Error).message)) {
-      throw networkError(
-        `connect ${path}`,
-        new Error("a datagram socket, not a stream socket (add -u)"),
-      );
+      throw networkError(action, new Error("a datagram socket, not a stream socket (add -u)"));
     }
-    throw networkError(`connect ${path}`, err);
+    throw networkError(action, err);
   }
 }

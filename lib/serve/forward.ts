@@ -1,6 +1,8 @@
 /**
- * `--forward HOST:PORT`: relays a client to a target in-process, a port
- * forwarder with no subprocess (socat's `TCP-LISTEN,fork TCP:host:port`).
+ * `--forward HOST:PORT` and `--forward unix:PATH`: relays a client to a
+ * target in-process, a port forwarder with no subprocess (socat's
+ * `TCP-LISTEN,fork TCP:host:port` and `TCP-LISTEN,fork UNIX-CONNECT:PATH`).
+ * Datagram forwarding (`udp:HOST:PORT`) is `udp_forward.ts`.
  *
  * The target plays the part stdin/stdout play in a plain session, so the
  * shared {@linkcode relay} does all the work: backpressure, each side's EOF
@@ -16,13 +18,27 @@ import { closeQuietly } from "./accept.ts";
 import { relay, type RelayResult } from "../session/relay.ts";
 import type { Stage } from "../io/sink.ts";
 import { connectTcp } from "../net/tcp_connect.ts";
+import { connectUnix } from "../net/unix_connect.ts";
 
-/** Where and how to forward. */
-export interface ForwardOptions {
+/** A TCP target: host and port. */
+export interface ForwardTcpTarget {
   /** Target host. */
   host: string;
   /** Target port. */
   port: number;
+}
+
+/** A Unix stream socket target (`--forward unix:PATH`, socat's `UNIX-CONNECT`). */
+export interface ForwardUnixTarget {
+  /** The socket's path. */
+  path: string;
+}
+
+/** Where and how to forward: a TCP target or a Unix socket, and the session's settings. */
+export type ForwardOptions = (ForwardTcpTarget | ForwardUnixTarget) & ForwardSettings;
+
+/** How to forward, whatever the target. */
+export interface ForwardSettings {
   /** `-4` / `-6` for the target. */
   family?: 4 | 6;
   /** `-w`: connect timeout to the target, and idle timeout of the session. */
@@ -43,17 +59,20 @@ export interface ForwardOptions {
  * @example
  * ```ts
  * const r = await forwardClient(conn, { host: "127.0.0.1", port: 8080 });
+ * await forwardClient(other, { path: "/var/run/docker.sock" });
  * console.error(`${r.sent} bytes to the target, ${r.received} back`);
  * ```
  */
 export async function forwardClient(client: Deno.Conn, o: ForwardOptions): Promise<RelayResult> {
-  const target = await connectTcp(o.host, o.port, {
-    family: o.family,
-    timeoutMs: o.waitMs,
-    signal: o.signal,
-    action: (address) => `forward to ${address}`,
-  });
-  const targetName = formatAddr(target.remoteAddr);
+  const target = "path" in o
+    ? await connectUnix(o.path, { action: `forward to unix:${o.path}` })
+    : await connectTcp(o.host, o.port, {
+      family: o.family,
+      timeoutMs: o.waitMs,
+      signal: o.signal,
+      action: (address) => `forward to ${address}`,
+    });
+  const targetName = "path" in o ? `unix:${o.path}` : formatAddr(target.remoteAddr);
   o.onEvent?.(`forwarding to ${targetName}`);
   try {
     return await relay(target, client, {

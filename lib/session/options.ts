@@ -59,6 +59,10 @@ export interface SessionOptions {
   timestamp: boolean;
   /** `--progress`. */
   progress: boolean;
+  /** `--size N`: the bytes `--progress` expects (stdin's, or with `--recv-only` the peer's). */
+  size?: number;
+  /** `-L, --rate-limit RATE`: bytes per second at most, each way. */
+  rateLimit?: number;
   /** `-e`: the program and its arguments, run without a shell. */
   exec?: string[];
   /** `-c`: a command line for `/bin/sh -c`. */

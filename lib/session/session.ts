@@ -25,6 +25,8 @@ export interface SessionContext {
   signal: AbortSignal;
   /** The `-o` and `-x` files, opened before any socket and shared by every session. */
   logs?: SessionLogs;
+  /** Stdin's size when it is a regular file and `--progress` wants it (`modes/prepare.ts`). */
+  stdinSize?: number;
 }
 
 /**
@@ -40,11 +42,11 @@ export interface SessionContext {
  */
 export function buildStages(
   opts: SessionOptions,
-  ctx: Pick<SessionContext, "logs">,
+  ctx: Pick<SessionContext, "logs" | "stdinSize">,
   signal: AbortSignal,
   datagrams: boolean,
 ): SessionStages {
-  return sessionStages(opts, ctx.logs ?? {}, { signal, datagrams });
+  return sessionStages(opts, ctx.logs ?? {}, { signal, datagrams, stdinSize: ctx.stdinSize });
 }
 
 /**

@@ -1,11 +1,14 @@
 /**
- * `--progress`: a live line on stderr with bytes each way and the current
- * rate, redrawn in place, only when stderr is a terminal.
+ * `--progress`: a live line on stderr with bytes each way, the current rate
+ * and the time so far, redrawn in place, only when stderr is a terminal.
+ * When the size of the transfer is known (stdin is a regular file, or
+ * `--size N`), the line also shows the percentage done and an ETA, as pv's
+ * does; the last line drawn gives the average rate of the whole session.
  *
  * @module
  */
 
-import { formatBytes, formatRate, type SessionStats } from "./stats.ts";
+import { type Direction, formatBytes, formatRate, type SessionStats } from "./stats.ts";
 import { forgetInterruptEcho } from "../io/log.ts";
 
 /** Where the line is drawn: `Deno.stderr` has this shape. */
@@ -16,35 +19,118 @@ export interface ProgressOutput {
   isTerminal(): boolean;
 }
 
+/** The size the transfer is expected to have, in one direction. */
+export interface ProgressTotal {
+  /** The direction whose bytes are counted against `bytes`. */
+  direction: Direction;
+  /** The expected bytes. */
+  bytes: number;
+}
+
 /** Options of {@linkcode startProgress}. */
 export interface ProgressOptions {
   /** Where to draw; `Deno.stderr` by default. */
   output?: ProgressOutput;
   /** Time between redraws; 250 ms (4 a second) by default. */
   intervalMs?: number;
+  /** The expected size, for a percentage and an ETA. */
+  total?: ProgressTotal;
+}
+
+/** What one live line shows. */
+export interface ProgressState {
+  /** Bytes sent so far. */
+  sent: number;
+  /** Bytes received so far. */
+  received: number;
+  /** Bytes per second sent, lately. */
+  sentRate: number;
+  /** Bytes per second received, lately. */
+  receivedRate: number;
+  /** Milliseconds since the session started. */
+  elapsedMs: number;
+  /** The expected size, if known. */
+  total?: ProgressTotal;
 }
 
 /** Carriage return, the line, then erase what a longer earlier line left. */
 const redrawLine = (text: string) => `\r${text}\x1b[K`;
 
 /**
- * Formats the live line: totals each way and the rate each way since the
- * previous redraw.
+ * A duration as pv shows it, `H:MM:SS`.
  *
  * @example
  * ```ts
- * formatProgress(1536, 0, 512, 0);
- * // "socktool: sent 1.50 KiB (512 B/s), received 0 B (0 B/s)"
+ * formatClock(3_725_000); // "1:02:05"
  * ```
  */
-export function formatProgress(
-  sent: number,
-  received: number,
-  sentRate: number,
-  receivedRate: number,
-): string {
-  return `socktool: sent ${formatBytes(sent)} (${formatRate(sentRate)}), ` +
-    `received ${formatBytes(received)} (${formatRate(receivedRate)})`;
+export function formatClock(ms: number): string {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${Math.floor(total / 3600)}:${pad(Math.floor(total / 60) % 60)}:${pad(total % 60)}`;
+}
+
+/** Whole percent of `total` that `done` is (100 for an empty total). */
+function percent(done: number, total: number): number {
+  return total === 0 ? 100 : Math.floor(done * 100 / total);
+}
+
+/**
+ * Formats the live line: totals each way with the rate each way since the
+ * previous redraw, and the time so far; with a known size, the percentage
+ * done of that direction and an ETA at its average rate so far.
+ *
+ * @example
+ * ```ts
+ * formatProgress({ sent: 1536, received: 0, sentRate: 512, receivedRate: 0, elapsedMs: 3000 });
+ * // "socktool: sent 1.50 KiB (512 B/s), received 0 B (0 B/s), 0:00:03"
+ * formatProgress({
+ *   sent: 1024, received: 0, sentRate: 512, receivedRate: 0, elapsedMs: 2000,
+ *   total: { direction: "sent", bytes: 4096 },
+ * });
+ * // "socktool: sent 1.00 KiB of 4.00 KiB (25%, 512 B/s), received 0 B (0 B/s), 0:00:02 ETA 0:00:06"
+ * ```
+ */
+export function formatProgress(s: ProgressState): string {
+  const side = (d: Direction, bytes: number, rate: number) => {
+    if (s.total?.direction !== d) return `${d} ${formatBytes(bytes)} (${formatRate(rate)})`;
+    return `${d} ${formatBytes(bytes)} of ${formatBytes(s.total.bytes)} ` +
+      `(${percent(bytes, s.total.bytes)}%, ${formatRate(rate)})`;
+  };
+  const line = `socktool: ${side("sent", s.sent, s.sentRate)}, ` +
+    `${side("received", s.received, s.receivedRate)}, ${formatClock(s.elapsedMs)}`;
+  if (s.total === undefined) return line;
+  const done = s.total.direction === "sent" ? s.sent : s.received;
+  const left = Math.max(0, s.total.bytes - done);
+  const eta = left === 0
+    ? 0
+    : done === 0 || s.elapsedMs <= 0
+    ? undefined
+    : left * s.elapsedMs / done;
+  return `${line} ETA ${eta === undefined ? "-:--:--" : formatClock(Math.ceil(eta / 1000) * 1000)}`;
+}
+
+/**
+ * Formats the last line, drawn when the session ends: totals each way, the
+ * time taken, and the average rate of both directions together (as the `-v`
+ * summary counts it). With a known size, the percentage of it that went.
+ *
+ * @example
+ * ```ts
+ * formatProgressEnd({ sent: 2097152, received: 0, elapsedMs: 2000 });
+ * // "socktool: sent 2.00 MiB, received 0 B in 0:00:02 (average 1.00 MiB/s)"
+ * ```
+ */
+export function formatProgressEnd(s: Omit<ProgressState, "sentRate" | "receivedRate">): string {
+  const side = (d: Direction, bytes: number) =>
+    s.total?.direction === d
+      ? `${d} ${formatBytes(bytes)} of ${formatBytes(s.total.bytes)} (${
+        percent(bytes, s.total.bytes)
+      }%)`
+      : `${d} ${formatBytes(bytes)}`;
+  const average = (s.sent + s.received) / Math.max(s.elapsedMs, 1) * 1000;
+  return `socktool: ${side("sent", s.sent)}, ${side("received", s.received)} ` +
+    `in ${formatClock(s.elapsedMs)} (average ${formatRate(average)})`;
 }
 
 /** A running `--progress` line; stop it when the session ends. */
@@ -56,9 +142,17 @@ export class ProgressMeter {
   #last = { at: performance.now(), sent: 0, received: 0 };
   #rates = { sent: 0, received: 0 };
 
+  #total: ProgressTotal | undefined;
+
   /** Use {@linkcode startProgress}, which also checks for a terminal. */
-  constructor(stats: SessionStats, output: ProgressOutput, intervalMs: number) {
+  constructor(
+    stats: SessionStats,
+    output: ProgressOutput,
+    intervalMs: number,
+    total?: ProgressTotal,
+  ) {
     this.#stats = stats;
+    this.#total = total;
     this.#output = output;
     const timer = setInterval(() => this.redraw(), intervalMs);
     // A progress line must never be what keeps the process alive.
@@ -81,7 +175,14 @@ export class ProgressMeter {
       };
       this.#last = { at: now, sent, received };
     }
-    this.#write(redrawLine(formatProgress(sent, received, this.#rates.sent, this.#rates.received)));
+    this.#write(redrawLine(formatProgress({
+      sent,
+      received,
+      sentRate: this.#rates.sent,
+      receivedRate: this.#rates.received,
+      elapsedMs: this.#stats.snapshot().seconds * 1000,
+      total: this.#total,
+    })));
   }
 
   /** Erases the line, so another stderr message can be printed; the next tick redraws it. */
@@ -89,13 +190,22 @@ export class ProgressMeter {
     this.#write("\r\x1b[K");
   }
 
-  /** Stops redrawing; draws the line one last time and ends it with a newline. Safe to call twice. */
+  /**
+   * Stops redrawing; draws the last line, with the average rate, and ends it
+   * with a newline. Safe to call twice.
+   */
   stop(): void {
     if (this.#timer === undefined) return;
     clearInterval(this.#timer);
     this.#timer = undefined;
-    this.redraw();
-    this.#write("\n");
+    const { sent, received, seconds } = this.#stats.snapshot();
+    const end = formatProgressEnd({
+      sent,
+      received,
+      elapsedMs: seconds * 1000,
+      total: this.#total,
+    });
+    this.#write(`${redrawLine(end)}\n`);
   }
 
   #write(text: string): void {
@@ -129,5 +239,5 @@ export function startProgress(
 ): ProgressMeter | undefined {
   const output = options.output ?? Deno.stderr;
   if (!output.isTerminal()) return undefined;
-  return new ProgressMeter(stats, output, options.intervalMs ?? 250);
+  return new ProgressMeter(stats, output, options.intervalMs ?? 250, options.total);
 }

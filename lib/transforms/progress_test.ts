@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { formatProgress, type ProgressOutput, startProgress } from "./progress.ts";
+import {
+  formatClock,
+  formatProgress,
+  formatProgressEnd,
+  type ProgressOutput,
+  startProgress,
+} from "./progress.ts";
 import { SessionStats } from "./stats.ts";
 
 /** A fake stderr that records what is drawn. */
@@ -24,11 +30,103 @@ async function waitFor(what: string, check: () => boolean, ms = 10_000): Promise
   }
 }
 
-Deno.test("formatProgress shows totals and rates each way", () => {
+Deno.test("formatProgress shows totals and rates each way, and the time so far", () => {
   assert.equal(
-    formatProgress(1536, 3 * 2 ** 20, 512, 1.5 * 2 ** 20),
-    "socktool: sent 1.50 KiB (512 B/s), received 3.00 MiB (1.50 MiB/s)",
+    formatProgress({
+      sent: 1536,
+      received: 3 * 2 ** 20,
+      sentRate: 512,
+      receivedRate: 1.5 * 2 ** 20,
+      elapsedMs: 65_400,
+    }),
+    "socktool: sent 1.50 KiB (512 B/s), received 3.00 MiB (1.50 MiB/s), 0:01:05",
   );
+});
+
+Deno.test("formatProgress with a known size shows the percentage done and an ETA at the average rate", () => {
+  const MiB = 2 ** 20;
+  const total = { direction: "sent" as const, bytes: 100 * MiB };
+  // 45 MiB in 4.5 s: 10 MiB/s on average, so 55 MiB left take 5.5 s, shown rounded up.
+  assert.equal(
+    formatProgress({
+      sent: 45 * MiB,
+      received: 12,
+      sentRate: 12 * MiB,
+      receivedRate: 3,
+      elapsedMs: 4500,
+      total,
+    }),
+    "socktool: sent 45.00 MiB of 100.00 MiB (45%, 12.00 MiB/s), received 12 B (3 B/s), 0:00:04 ETA 0:00:06",
+  );
+  // Nothing sent yet: no rate to tell an ETA by.
+  assert.match(
+    formatProgress({ sent: 0, received: 0, sentRate: 0, receivedRate: 0, elapsedMs: 300, total }),
+    / \(0%, 0 B\/s\), .* ETA -:--:--$/,
+  );
+  // All of it sent (or more: the size given was short): 100% or above, nothing left.
+  assert.match(
+    formatProgress({
+      sent: 110 * MiB,
+      received: 0,
+      sentRate: 1,
+      receivedRate: 0,
+      elapsedMs: 9000,
+      total,
+    }),
+    /sent 110\.00 MiB of 100\.00 MiB \(110%, .* ETA 0:00:00$/,
+  );
+  // The size may be of what is received (--recv-only --size N).
+  assert.equal(
+    formatProgress({
+      sent: 0,
+      received: 512,
+      sentRate: 0,
+      receivedRate: 256,
+      elapsedMs: 2000,
+      total: { direction: "received", bytes: 2048 },
+    }),
+    "socktool: sent 0 B (0 B/s), received 512 B of 2.00 KiB (25%, 256 B/s), 0:00:02 ETA 0:00:06",
+  );
+  // An empty file is all done at once.
+  assert.match(
+    formatProgress({
+      sent: 0,
+      received: 0,
+      sentRate: 0,
+      receivedRate: 0,
+      elapsedMs: 10,
+      total: { direction: "sent", bytes: 0 },
+    }),
+    /sent 0 B of 0 B \(100%, 0 B\/s\).* ETA 0:00:00$/,
+  );
+});
+
+Deno.test("formatProgressEnd ends with the average rate of the whole session", () => {
+  assert.equal(
+    formatProgressEnd({ sent: 2 * 2 ** 20, received: 0, elapsedMs: 2000 }),
+    "socktool: sent 2.00 MiB, received 0 B in 0:00:02 (average 1.00 MiB/s)",
+  );
+  assert.equal(
+    formatProgressEnd({
+      sent: 3072,
+      received: 1024,
+      elapsedMs: 4000,
+      total: { direction: "sent", bytes: 3072 },
+    }),
+    "socktool: sent 3.00 KiB of 3.00 KiB (100%), received 1.00 KiB in 0:00:04 (average 1.00 KiB/s)",
+  );
+  // A session shorter than a millisecond still has a rate.
+  assert.match(
+    formatProgressEnd({ sent: 5, received: 0, elapsedMs: 0 }),
+    /average 4\.88 KiB\/s\)$/,
+  );
+});
+
+Deno.test("formatClock shows H:MM:SS as pv does", () => {
+  assert.equal(formatClock(0), "0:00:00");
+  assert.equal(formatClock(59_999), "0:00:59");
+  assert.equal(formatClock(3_725_000), "1:02:05");
+  assert.equal(formatClock(100 * 3600 * 1000), "100:00:00");
 });
 
 Deno.test("progress draws nothing and starts no timer when stderr is not a terminal", () => {
@@ -46,15 +144,20 @@ Deno.test("progress redraws in place at most once per interval, then ends its li
   await waitFor("three timer redraws", () => output.writes.length >= 4);
   meter.stop();
   meter.stop();
-  const draws = output.writes.slice(0, -2);
+  const draws = output.writes.slice(0, -1);
   // Redraws come no faster than the interval (timers may fire a hair early).
   assert.ok(draws[3].at - start >= 3 * 100 - 5, `3 redraws after ${draws[3].at - start} ms`);
   for (const w of draws) {
     assert.match(w.text, /^\rsocktool: sent .* received .*\)/);
     assert.ok(w.text.endsWith("\x1b[K"), JSON.stringify(w.text));
   }
-  assert.match(output.writes.at(-2)!.text, /^\rsocktool: sent 2\.00 KiB /);
-  assert.equal(output.writes.at(-1)!.text, "\n");
+  // The last line gives the average rate, and ends the line.
+  const last = output.writes.at(-1)!.text;
+  assert.ok(last.endsWith("\x1b[K\n"), JSON.stringify(last));
+  assert.match(
+    last,
+    /^\rsocktool: sent 2\.00 KiB, received 0 B in 0:00:00 \(average [\d.]+ [KM]iB\/s\)/,
+  );
 });
 
 Deno.test("progress clear() erases the line for another message", () => {
@@ -76,12 +179,15 @@ async function tmux(server: string, ...args: string[]): Promise<string> {
   return new TextDecoder().decode(stdout);
 }
 
-// The demo adds 1 KiB "sent" per key pressed, and stops the meter on "q".
+// The demo adds 1 KiB "sent" per key pressed, and stops the meter on "q"; its
+// argument, if any, is the expected size in bytes.
 const DEMO = `
 import { SessionStats } from ${JSON.stringify(import.meta.resolve("./stats.ts"))};
 import { startProgress } from ${JSON.stringify(import.meta.resolve("./progress.ts"))};
 const stats = new SessionStats();
-const meter = startProgress(stats, { intervalMs: 100 });
+const bytes = Deno.args[0] === undefined ? undefined : Number(Deno.args[0]);
+const total = bytes === undefined ? undefined : { direction: "sent", bytes };
+const meter = startProgress(stats, { intervalMs: 100, total });
 // A timer keeps the demo (and so its screen) alive until the test kills the server.
 setInterval(() => {}, 60_000);
 if (!meter) throw new Error("NOT A TERMINAL");
@@ -94,17 +200,27 @@ while (!quit) {
   for (const b of buf.subarray(0, n)) b === 0x71 ? (quit = true) : stats.add("sent", 1024);
 }
 Deno.stdin.setRaw(false);
+stats.finish();
 meter.stop();
 console.error("DONE");
 `;
 
-Deno.test("progress redraws one line in place under a real terminal (tmux)", async () => {
+/**
+ * Runs the demo under tmux: checks each screen in `steps` (keys to press,
+ * then what must show), then quits and returns the screen's progress line
+ * and the line after it.
+ */
+async function runDemo(
+  args: string[],
+  steps: [string[], RegExp][],
+): Promise<{ last: string; after: string; screen: string }> {
   const dir = await Deno.makeTempDir();
-  const server = `socktool-progress-${Deno.pid}`;
+  const server = `socktool-progress-${Deno.pid}-${args.length}`;
   try {
     await Deno.writeTextFile(`${dir}/demo.ts`, DEMO);
-    const command = `${Deno.execPath()} run -q --no-config ${dir}/demo.ts`;
-    await tmux(server, "new-session", "-d", "-x", "120", "-y", "20", command);
+    const command = [Deno.execPath(), "run", "-q", "--no-config", `${dir}/demo.ts`, ...args]
+      .join(" ");
+    await tmux(server, "new-session", "-d", "-x", "150", "-y", "20", command);
     const screen = () => tmux(server, "capture-pane", "-p", "-t", "0");
     const progressLines = (text: string) =>
       text.split("\n").filter((l) => l.includes("socktool: sent"));
@@ -116,22 +232,46 @@ Deno.test("progress redraws one line in place under a real terminal (tmux)", asy
         await new Promise((r) => setTimeout(r, 50));
       }
     };
-    await waitScreen(/socktool: sent 0 B \(/);
-    await tmux(server, "send-keys", "-t", "0", "a");
-    await waitScreen(/socktool: sent 1\.00 KiB \(/);
-    await tmux(server, "send-keys", "-t", "0", "a", "a");
-    await waitScreen(/socktool: sent 3\.00 KiB \(/);
-    assert.equal(progressLines(text).length, 1, text);
+    for (const [keys, what] of steps) {
+      if (keys.length > 0) await tmux(server, "send-keys", "-t", "0", ...keys);
+      await waitScreen(what);
+      assert.equal(progressLines(text).length, 1, text);
+    }
     assert.doesNotMatch(text, /NOT A TERMINAL/);
     await tmux(server, "send-keys", "-t", "0", "q");
     await waitScreen(/^DONE$/m);
+    assert.equal(progressLines(text).length, 1, text);
     const lines = text.split("\n");
     const at = lines.findIndex((l) => l.includes("socktool: sent"));
-    assert.equal(progressLines(text).length, 1, text);
-    assert.match(lines[at], /^socktool: sent 3\.00 KiB \(.*\), received 0 B \(0 B\/s\)\s*$/);
-    assert.equal(lines[at + 1], "DONE");
+    return { last: lines[at], after: lines[at + 1], screen: text };
   } finally {
     await tmux(server, "kill-server").catch(() => {});
     await Deno.remove(dir, { recursive: true });
   }
+}
+
+Deno.test("progress redraws one line in place under a real terminal (tmux)", async () => {
+  const { last, after } = await runDemo([], [
+    [[], /socktool: sent 0 B \(/],
+    [["a"], /socktool: sent 1\.00 KiB \(.*\), received 0 B \(0 B\/s\), 0:00:\d\d\s*$/m],
+    [["a", "a"], /socktool: sent 3\.00 KiB \(/],
+  ]);
+  assert.match(last, /^socktool: sent 3\.00 KiB, received 0 B in 0:00:\d\d \(average .*\/s\)\s*$/);
+  assert.equal(after, "DONE");
+});
+
+Deno.test("progress with a known size shows pv's percentage, elapsed time and ETA under tmux", async () => {
+  const { last, after } = await runDemo(["4096"], [
+    [
+      [],
+      /socktool: sent 0 B of 4\.00 KiB \(0%, 0 B\/s\), received 0 B \(0 B\/s\), 0:00:\d\d ETA -:--:--/,
+    ],
+    [["a"], /socktool: sent 1\.00 KiB of 4\.00 KiB \(25%, .*\), 0:00:\d\d ETA \d:\d\d:\d\d\s*$/m],
+    [["a", "a"], /socktool: sent 3\.00 KiB of 4\.00 KiB \(75%, /],
+  ]);
+  assert.match(
+    last,
+    /^socktool: sent 3\.00 KiB of 4\.00 KiB \(75%\), received 0 B in 0:00:\d\d \(average .*\/s\)\s*$/,
+  );
+  assert.equal(after, "DONE");
 });

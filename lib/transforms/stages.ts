@@ -10,7 +10,8 @@ import { crlfStage } from "./crlf.ts";
 import { hexDumpStage } from "./hex_dump.ts";
 import { intervalStage } from "./interval.ts";
 import type { LogFile } from "../io/log_file.ts";
-import { type ProgressOutput, startProgress } from "./progress.ts";
+import { type ProgressOutput, type ProgressTotal, startProgress } from "./progress.ts";
+import { rateLimitStage } from "./rate_limit.ts";
 import { sessionLogStage } from "./capture.ts";
 import { SessionStats } from "./stats.ts";
 import type { Stage } from "../io/sink.ts";
@@ -36,6 +37,12 @@ export interface TransformOptions {
   timestamp: boolean;
   /** `--progress`: live line on stderr, if it is a terminal. */
   progress: boolean;
+  /** `--size N`: the bytes `--progress` expects (sent; received with `--recv-only`). */
+  size?: number;
+  /** `--recv-only`: `--size` counts what is received. */
+  recvOnly?: boolean;
+  /** `-L`: bytes per second at most, each way. */
+  rateLimit?: number;
   /** `-v` count; 1 or more asks for the summary line. */
   verbose: number;
 }
@@ -56,6 +63,15 @@ export interface StagesContext {
   signal?: AbortSignal;
   /** Where `--progress` draws; `Deno.stderr` by default. */
   progressOutput?: ProgressOutput;
+  /** The size of stdin when it is a regular file: what `--progress` expects to send. */
+  stdinSize?: number;
+}
+
+/** What `--progress` expects: `--size` first, else a regular file's size on stdin. */
+function progressTotal(o: TransformOptions, c: StagesContext): ProgressTotal | undefined {
+  if (o.size !== undefined) return { direction: o.recvOnly ? "received" : "sent", bytes: o.size };
+  if (c.stdinSize !== undefined && !o.recvOnly) return { direction: "sent", bytes: c.stdinSize };
+  return undefined;
 }
 
 /** What the relay needs for one session. */
@@ -77,8 +93,9 @@ export async function closeSessionLogs(logs: SessionLogs): Promise<void> {
 
 /**
  * Builds one session's stage lists. Outbound runs pacing, then CRLF, then
- * the taps, so logs and counts see the bytes as sent; inbound runs the taps
- * first, so they see the bytes as received, then the timestamps.
+ * the rate limit, then the taps, so logs and counts see the bytes as sent;
+ * inbound runs the rate limit, then the taps, so they see the bytes as
+ * received, then the timestamps.
  *
  * @example
  * ```ts
@@ -102,6 +119,17 @@ export function sessionStages(
     outbound.push(intervalStage({ intervalMs: options.intervalMs, datagrams, signal }));
   }
   if (options.crlf) outbound.push(crlfStage);
+  // -L paces the bytes as they go on the wire (after -C), and before the
+  // taps, so logs and --progress see them paced; inbound it comes first.
+  const pace = options.rateLimit
+    ? () =>
+      rateLimitStage({
+        bytesPerSecond: options.rateLimit!,
+        datagrams: context.datagrams,
+        signal: context.signal,
+      })
+    : undefined;
+  if (pace) outbound.push(pace());
   if (logs.output) {
     outbound.push(sessionLogStage(logs.output));
     inbound.push(sessionLogStage(logs.output));
@@ -117,9 +145,13 @@ export function sessionStages(
     outbound.push(stats.countStage("sent"));
     inbound.unshift(stats.countStage("received"));
   }
+  if (pace) inbound.unshift(pace());
   if (options.timestamp) inbound.push(timestampStage());
   const meter = stats && options.progress
-    ? startProgress(stats, { output: context.progressOutput })
+    ? startProgress(stats, {
+      output: context.progressOutput,
+      total: progressTotal(options, context),
+    })
     : undefined;
   return {
     outbound,

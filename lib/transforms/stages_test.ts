@@ -34,6 +34,46 @@ Deno.test("sessionStages counts only when --progress asks: -v costs no stage", (
   assert.deepEqual(verbose.inbound, []);
 });
 
+Deno.test("sessionStages adds one -L stage each way, pacing before the --progress counts", async () => {
+  const controller = new AbortController();
+  const stages = sessionStages({ ...NONE, rateLimit: 1000, progress: true }, {}, {
+    progressOutput: notATerminal,
+    signal: controller.signal,
+  });
+  assert.equal(stages.outbound.length, 2);
+  assert.equal(stages.inbound.length, 2);
+  const out = new RecordSink();
+  const sink = composeStages(stages.outbound, out);
+  // 1000 bytes/s, starting empty: the first 50-byte slice is counted only once it may go.
+  const pending = sink.write(new Uint8Array(100));
+  assert.equal(stages.stats!.bytes("sent"), 0);
+  controller.abort(new Error("session over"));
+  await assert.rejects(pending, /session over/);
+  stages.finish();
+});
+
+Deno.test("sessionStages gives --progress the size: --size, else stdin's, else none", () => {
+  const draws = (options: Partial<TransformOptions>, stdinSize?: number) => {
+    const text: string[] = [];
+    const terminal: ProgressOutput = {
+      writeSync: (p) => (text.push(new TextDecoder().decode(p)), p.length),
+      isTerminal: () => true,
+    };
+    const stages = sessionStages({ ...NONE, progress: true, ...options }, {}, {
+      progressOutput: terminal,
+      stdinSize,
+    });
+    stages.finish();
+    return text[0];
+  };
+  assert.match(draws({ size: 2048 }), /sent 0 B of 2\.00 KiB \(0%/);
+  assert.match(draws({ size: 2048 }, 4096), /sent 0 B of 2\.00 KiB \(0%/, "--size wins");
+  assert.match(draws({}, 4096), /sent 0 B of 4\.00 KiB \(0%/);
+  assert.match(draws({ size: 10, recvOnly: true }), /received 0 B of 10 B \(0%/);
+  assert.doesNotMatch(draws({ recvOnly: true }, 4096), / of /, "--recv-only never reads stdin");
+  assert.doesNotMatch(draws({}), / of /);
+});
+
 /** Reads a connection to its end through `sink`, one reused buffer, as the relay does. */
 async function pump(conn: Deno.Conn, sink: Sink): Promise<void> {
   const buf = new Uint8Array(7); // small on purpose: lines and characters split across reads
