@@ -1,106 +1,127 @@
 /**
- * socktool as a library: the modes and the data path, typed, for Deno
- * programs. The CLI in `main.ts` is one user of these.
+ * socktool as a library: connections, listeners and the half-close-safe
+ * relay of the `socktool` command, typed, with Web Streams at the edges and
+ * disposable handles, for Deno programs.
  *
- * @example
- * ```ts
- * import { connectTcp, relay, stdioDuplex } from "./mod.ts";
- * const conn = await connectTcp("127.0.0.1", 9999);
- * await relay(stdioDuplex(), conn);
- * ```
+ * What is here, grouped like the code:
  *
- * @example A TLS client through a SOCKS5 proxy, verified against the system's roots
+ * - **Connect and listen**: {@linkcode connectTcp}, {@linkcode listenTcp},
+ *   {@linkcode connectUnix}, {@linkcode listenUnix}.
+ * - **Relay**: {@linkcode relay} copies both ways between two
+ *   {@linkcode Duplex}es until a stop rule fires (SPEC §3: half-close on
+ *   end of input, every byte delivered, backpressure both ways).
+ * - **Stdio**: {@linkcode stdioDuplex}, {@linkcode stdinIsTerminal}.
+ * - **Web Streams**: {@linkcode connStreams} (a connection as
+ *   `{ readable, writable }`, closing the writable is a half-close),
+ *   {@linkcode streamsDuplex} (any `{ readable, writable }` as a duplex for
+ *   `relay`), {@linkcode stageStream} (a transform for `pipeThrough`).
+ * - **Transforms** (`Stage`s, for `relay`'s `inbound`/`outbound` or
+ *   `stageStream`): {@linkcode crlfStage}, {@linkcode timestampStage},
+ *   {@linkcode hexDumpStage}, {@linkcode rateLimitStage}.
+ * - **TLS**: {@linkcode connectTls}, {@linkcode createTlsServer},
+ *   {@linkcode acceptTls} (verification on by default, checked by socktool).
+ * - **Proxy**: {@linkcode connectViaProxy} (SOCKS5, SOCKS4a, HTTP CONNECT).
+ * - **Probe**: {@linkcode probePorts}, {@linkcode waitUntilUp}.
+ * - **Errors**: {@linkcode SocktoolError} carries an {@linkcode ExitCode}.
+ *
+ * Ownership, the same everywhere:
+ *
+ * 1. What a function returns is yours to close: connections, listeners,
+ *    TLS sessions, `stdioDuplex()`, `connStreams()`. All are `Disposable`,
+ *    so `using` closes them.
+ * 2. A function that builds on a connection you pass in takes it over:
+ *    `connectTls(conn)`, `acceptTls(conn)`, `connStreams(conn)` and
+ *    `streamsDuplex(pair)` close what they were given when their result is
+ *    closed, and `connectTls`/`acceptTls` close it when they fail.
+ * 3. `relay(local, remote)` closes `remote` when it ends; `local` stays
+ *    yours (it is often stdio, which outlives one session).
+ * 4. `stdioDuplex()` reads stdin only when asked and stops by itself at
+ *    stdin's end; disposing it stops it earlier. Either way nothing of it
+ *    keeps the process alive, and library use needs no read permission.
+ *
+ * Errors are {@linkcode SocktoolError}s with a one-line message in
+ * socktool's grammar (`connect 127.0.0.1:9: connection refused`) and the
+ * exit code the command would use.
+ *
+ * @example Relay stdin and stdout to a TCP server
  * ```ts
- * import { connectTls, connectViaProxy, relay, stdioDuplex } from "./mod.ts";
- * const tunnel = await connectViaProxy({
- *   proxy: { host: "127.0.0.1", port: 1080, type: "socks5" },
- *   target: { host: "example.test", port: 443 },
+ * import { connectTcp, relay, stdinIsTerminal, stdioDuplex } from "@socktool/socktool";
+ *
+ * using server = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+ * server.accept().then(async (c) => {
+ *   await c.write(new TextEncoder().encode("hello from the server\n"));
+ *   c.close();
  * });
- * const { conn } = await connectTls(tunnel, { serverName: "example.test" });
- * await relay(stdioDuplex(), conn);
+ * using stdio = stdioDuplex();
+ * const conn = await connectTcp("127.0.0.1", server.addr.port, { timeoutMs: 5000 });
+ * const result = await relay(stdio, conn, { localIsTerminal: stdinIsTerminal() });
+ * console.error(`sent ${result.sent} bytes, received ${result.received}`);
  * ```
  *
  * @module
  */
 
-// The data path
-export { ExitCode, SocktoolError } from "./lib/errors.ts";
+// Connect and listen
+export { connectTcp, type ConnectTcpOptions } from "./lib/net/tcp_connect.ts";
+export { listenTcp, type ListenTcpOptions } from "./lib/net/tcp_listen.ts";
+export { connectUnix } from "./lib/net/unix_connect.ts";
+export { listenUnix, type UnixSocketListener } from "./lib/net/unix_listen.ts";
+
+// Relay
 export {
   type Duplex,
-  pump,
   relay,
+  type RelayEnd,
   type RelayOptions,
   type RelayResult,
 } from "./lib/session/relay.ts";
-export { composeStages, type Sink, type Stage, writeAll } from "./lib/io/sink.ts";
-export { stdinIsTerminal, stdioDuplex } from "./lib/io/stdio.ts";
-export { closeSessionLogs, sessionStages } from "./lib/transforms/stages.ts";
-export { openSessionLogs } from "./lib/modes/prepare.ts";
+
+// Stdio
+export { stdinIsTerminal, type StdioDuplex, stdioDuplex } from "./lib/io/stdio.ts";
+
+// Web Streams
+export {
+  type ByteStreams,
+  type ConnStreams,
+  connStreams,
+  type ConnStreamsOptions,
+  stageStream,
+  type StreamsDuplex,
+  streamsDuplex,
+} from "./lib/io/web_streams.ts";
+
+// Transforms
+export type { Sink, Stage } from "./lib/io/sink.ts";
 export { crlfStage } from "./lib/transforms/crlf.ts";
-export { timestampPrefix, timestampStage } from "./lib/transforms/timestamp.ts";
+export { type TimestampOptions, timestampStage } from "./lib/transforms/timestamp.ts";
+export { hexDumpStage, type HexDumpWriter } from "./lib/transforms/hex_dump.ts";
+export type { Direction } from "./lib/transforms/stats.ts";
+export { type RateLimitOptions, rateLimitStage } from "./lib/transforms/rate_limit.ts";
 
-// Getting a connection
-export { connectTcp } from "./lib/net/tcp_connect.ts";
-export { connectTcpFrom } from "./lib/net/tcp_from.ts";
-export { acceptOne, listenTcp } from "./lib/net/tcp_listen.ts";
-export { connectUnix } from "./lib/net/unix_connect.ts";
-export { listenUnix } from "./lib/net/unix_listen.ts";
-export { DatagramDuplex } from "./lib/net/udp_duplex.ts";
-export { connectViaProxy } from "./lib/proxy/connect.ts";
-export { connectTls } from "./lib/tls/connect.ts";
-export { acceptTls, createTlsServer } from "./lib/tls/listen.ts";
-export { generateSelfSigned } from "./lib/tls/self_signed.ts";
-export { formatTlsInfo } from "./lib/tls/info.ts";
+// TLS
+export { connectTls, type TlsConnectOptions, type TlsSession } from "./lib/tls/connect.ts";
+export {
+  acceptTls,
+  type AcceptTlsOptions,
+  createTlsServer,
+  type TlsServer,
+  type TlsServerOptions,
+} from "./lib/tls/listen.ts";
+export type { TlsInfo } from "./lib/tls/info.ts";
 
-// Serving
-export { acceptClients } from "./lib/serve/accept.ts";
-export { AccessPolicy, loadAccessPolicy } from "./lib/serve/access.ts";
-export { forwardClient } from "./lib/serve/forward.ts";
-export { serveStream } from "./lib/serve/services.ts";
-export { Broker } from "./lib/serve/broker.ts";
-export { spawnProgram } from "./lib/session/exec.ts";
-export { probeMode } from "./lib/modes/probe.ts";
+// Proxy
+export { connectViaProxy, type ProxyConnectOptions, type ProxySpec } from "./lib/proxy/connect.ts";
 
-// The types those functions take and return
-export type * from "./lib/errors.ts";
-export type * from "./lib/session/relay.ts";
-export type * from "./lib/io/sink.ts";
-export type * from "./lib/io/stdio.ts";
-export type * from "./lib/transforms/stages.ts";
-export type * from "./lib/transforms/timestamp.ts";
-export type * from "./lib/net/tcp_connect.ts";
-export type * from "./lib/net/tcp_from.ts";
-export type * from "./lib/net/tcp_listen.ts";
-export type * from "./lib/net/unix_listen.ts";
-export type * from "./lib/net/udp_duplex.ts";
-export type * from "./lib/proxy/connect.ts";
-export type * from "./lib/tls/connect.ts";
-export type * from "./lib/tls/listen.ts";
-export type * from "./lib/tls/self_signed.ts";
-export type * from "./lib/tls/info.ts";
-export type * from "./lib/serve/accept.ts";
-export type * from "./lib/serve/access.ts";
-export type * from "./lib/serve/forward.ts";
-export type * from "./lib/serve/services.ts";
-export type * from "./lib/session/exec.ts";
-export type * from "./lib/modes/probe.ts";
-export type * from "./lib/io/log.ts";
-export type * from "./lib/io/log_file.ts";
-export type * from "./lib/session/session.ts";
-export type * from "./lib/probe/result.ts";
-export type * from "./lib/transforms/crlf.ts";
-export type * from "./lib/transforms/progress.ts";
-export type * from "./lib/transforms/stats.ts";
-export type * from "./lib/serve/broker.ts";
+// Probe
+export { probePorts, type ProbePortsOptions } from "./lib/probe/probe_ports.ts";
+export type { PortState, ProbeResult } from "./lib/probe/result.ts";
+export {
+  type AttemptOptions,
+  type WaitOptions,
+  type WaitOutcome,
+  type WaitTarget,
+  waitUntilUp,
+} from "./lib/probe/wait.ts";
 
-// The command line
-export { parseCommandLine } from "./lib/cli/parse.ts";
-export type * from "./lib/cli/options.ts";
-
-// Everyday jobs (issue 14): waiting for services, pacing, datagram forwarding
-export { waitUntilUp } from "./lib/probe/wait.ts";
-export { rateLimitStage, TokenBucket } from "./lib/transforms/rate_limit.ts";
-export { forwardDatagrams } from "./lib/serve/udp_forward.ts";
-export type * from "./lib/probe/wait.ts";
-export type * from "./lib/transforms/rate_limit.ts";
-export type * from "./lib/serve/udp_forward.ts";
+// Errors
+export { ExitCode, type ExitCodeValue, SocktoolError } from "./lib/errors.ts";

@@ -6,7 +6,18 @@
  * @module
  */
 
-/** Exit codes of SPEC §4. */
+/**
+ * Exit codes of SPEC §4: what the `socktool` command exits with, and what a
+ * {@linkcode SocktoolError} carries.
+ *
+ * @example
+ * ```ts
+ * import { ExitCode, SocktoolError } from "@socktool/socktool";
+ *
+ * const err = new SocktoolError("connect 127.0.0.1:9: connection refused", ExitCode.Network);
+ * console.log(err.exitCode === ExitCode.Network); // true: exit 1, a network failure
+ * ```
+ */
 export const ExitCode = {
   /** The session ended normally. */
   Ok: 0,
@@ -31,7 +42,18 @@ export type ExitCodeValue = typeof ExitCode[keyof typeof ExitCode];
  *
  * @example
  * ```ts
- * throw new SocktoolError("bad port 70000: must be 1-65535", ExitCode.Usage);
+ * import { connectTcp, ExitCode, SocktoolError } from "@socktool/socktool";
+ *
+ * const port = (() => {
+ *   using l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+ *   return l.addr.port; // free again once closed: nobody listens there
+ * })();
+ * try {
+ *   await connectTcp("127.0.0.1", port);
+ * } catch (err) {
+ *   if (!(err instanceof SocktoolError) || err.exitCode !== ExitCode.Network) throw err;
+ *   console.error(`socktool: ${err.message}`); // connect 127.0.0.1:PORT: connection refused
+ * }
  * ```
  */
 export class SocktoolError extends Error {

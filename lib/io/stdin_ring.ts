@@ -12,6 +12,7 @@
  */
 
 import { CTL_DONE, CTL_READ, CTL_SLOTS, CTL_WRITE } from "./ring_layout.ts";
+import { stdinWorkerUrl } from "./stdin_worker.ts";
 
 /** A reader of stdin with Deno's `read(p)` shape. */
 export interface StdinReader {
@@ -43,7 +44,8 @@ export function stdinRing(size = 4 * 1024 * 1024): StdinReader {
   // The worker boots now, in parallel with connecting (booting at the first
   // read stalled the main thread ~11 ms, enough to drop a burst of UDP), but
   // touches stdin only once asked: bytes nobody reads must stay in stdin.
-  const worker = new Worker(new URL("./stdin_worker.ts", import.meta.url), { type: "module" });
+  // From a data: URL: no read permission needed for socktool's own files.
+  const worker = new Worker(stdinWorkerUrl(), { type: "module" });
   let started = false;
   let r = 0;
   return {
@@ -66,7 +68,11 @@ export function stdinRing(size = 4 * 1024 * 1024): StdinReader {
         }
         if (Atomics.load(ctl, CTL_DONE) === 1) {
           // EOF is set after the last write position: look once more.
-          if (((Atomics.load(ctl, CTL_WRITE) - r) | 0) === 0) return null;
+          if (((Atomics.load(ctl, CTL_WRITE) - r) | 0) === 0) {
+            // The worker is done: a live one would keep the process alive.
+            worker.terminate();
+            return null;
+          }
           continue;
         }
         const waiting = Atomics.waitAsync(ctl, CTL_WRITE, w);

@@ -6,11 +6,11 @@
  */
 
 import type { Duplex } from "./sink.ts";
-import { stdinRing } from "./stdin_ring.ts";
+import { stdinReader } from "./stdin_reader.ts";
 import { CoalescingWriter } from "./coalescing_writer.ts";
 
 /** The local side of a plain session: stdin and stdout. */
-export interface StdioDuplex extends Duplex {
+export interface StdioDuplex extends Duplex, Disposable {
   /** Resolves once every byte written so far has reached stdout (or stdout failed). */
   flush(): Promise<void>;
 }
@@ -25,9 +25,21 @@ export interface StdioDuplex extends Duplex {
  * ```ts
  * await relay(stdioDuplex(), conn, { localIsTerminal: stdinIsTerminal() });
  * ```
+ *
+ * @example Copy stdin to stdout
+ * ```ts
+ * import { stdioDuplex } from "@socktool/socktool";
+ *
+ * using stdio = stdioDuplex();
+ * const buf = new Uint8Array(65536);
+ * for (let n = await stdio.read(buf); n !== null; n = await stdio.read(buf)) {
+ *   await stdio.write(buf.subarray(0, n));
+ * }
+ * await stdio.flush();
+ * ```
  */
 export function stdioDuplex(): StdioDuplex {
-  const stdin = stdinRing();
+  const stdin = stdinReader();
   const stdout = new CoalescingWriter(Deno.stdout);
   return {
     read: (p) => stdin.read(p),
@@ -36,10 +48,22 @@ export function stdioDuplex(): StdioDuplex {
     closeWrite: () => stdout.flush(),
     flush: () => stdout.flush(),
     close: () => stdin.close(),
+    // Stops reading stdin (the process may then exit); stdout stays open.
+    [Symbol.dispose]: () => stdin.close(),
   };
 }
 
-/** Whether stdin is an interactive terminal (SPEC §3: end at once when the peer hangs up). */
+/**
+ * Whether stdin is an interactive terminal (SPEC §3: end at once when the
+ * peer hangs up); what `relay`'s `localIsTerminal` wants to know.
+ *
+ * @example
+ * ```ts
+ * import { stdinIsTerminal } from "@socktool/socktool";
+ *
+ * console.log(stdinIsTerminal() ? "a person types here" : "stdin is a pipe, a file or closed");
+ * ```
+ */
 export function stdinIsTerminal(): boolean {
   try {
     return Deno.stdin.isTerminal();

@@ -12,24 +12,11 @@ import { ExitCode, SocktoolError } from "../errors.ts";
 import type { ProbeOptions } from "../cli/options.ts";
 import type { Logger } from "../io/log.ts";
 import { runInOrder } from "../probe/pool.ts";
+import { PROBE_CONCURRENCY, PROBE_START } from "../probe/probe_ports.ts";
 import { formatProbeJson, formatProbeLine, isOpen, type ProbeResult } from "../probe/result.ts";
 import { probeTcpPort } from "../probe/tcp.ts";
 import { probeUdpPorts } from "../probe/udp.ts";
 import { resolveHost } from "../net/resolve.ts";
-
-/**
- * TCP probes in flight at most: enough to hide round trips and timeouts,
- * few enough to stay far below the usual limit of 1024 open files.
- */
-export const PROBE_CONCURRENCY = 256;
-
-/**
- * TCP probes in flight at first; doubled up to {@linkcode PROBE_CONCURRENCY}
- * as soon as answers are slow. On loopback, where refusals are immediate,
- * 32 at once measured fastest (a 1000-port range: about 25 ms of connects
- * against 40 ms with 256).
- */
-export const PROBE_START = 32;
 
 /** What a probe run found. */
 export interface ProbeSummary {

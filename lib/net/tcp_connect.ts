@@ -34,7 +34,12 @@ export interface ConnectTcpOptions {
  *
  * @example
  * ```ts
- * const conn = await connectTcp("localhost", 8080, { timeoutMs: 5000 });
+ * import { connectTcp } from "@socktool/socktool";
+ *
+ * using server = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+ * using conn = await connectTcp("127.0.0.1", server.addr.port, { timeoutMs: 5000 });
+ * using _accepted = await server.accept();
+ * console.log(`connected from port ${conn.localAddr.port}`);
  * ```
  */
 export async function connectTcp(

@@ -22,8 +22,14 @@ export interface ListenTcpOptions {
  *
  * @example
  * ```ts
- * const listener = await listenTcp(undefined, 0);
- * console.error(formatAddr(listener.addr)); // [::]:43817
+ * import { connectTcp, listenTcp } from "@socktool/socktool";
+ *
+ * using listener = await listenTcp(undefined, 0); // all interfaces, a free port
+ * using client = await connectTcp("127.0.0.1", listener.addr.port);
+ * using conn = await listener.accept();
+ * await client.write(new TextEncoder().encode("hi"));
+ * const buf = new Uint8Array(2);
+ * await conn.read(buf);
  * ```
  */
 export function listenTcp(

@@ -13,7 +13,16 @@ import { networkError } from "../errors.ts";
  *
  * @example
  * ```ts
- * const conn = await connectUnix("/run/app.sock");
+ * import { connectUnix, listenUnix } from "@socktool/socktool";
+ *
+ * const dir = await Deno.makeTempDir();
+ * {
+ *   using listener = await listenUnix(`${dir}/app.sock`);
+ *   using conn = await connectUnix(`${dir}/app.sock`);
+ *   using _accepted = await listener.accept();
+ *   console.log(conn.remoteAddr.path);
+ * }
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function connectUnix(

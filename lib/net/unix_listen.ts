@@ -82,7 +82,15 @@ export class UnixSocketListener implements Deno.Listener<Deno.UnixConn, Deno.Uni
  *
  * @example
  * ```ts
- * const listener = await listenUnix("/tmp/app.sock");
+ * import { connectUnix, listenUnix } from "@socktool/socktool";
+ *
+ * const dir = await Deno.makeTempDir();
+ * {
+ *   using listener = await listenUnix(`${dir}/app.sock`); // the file goes with the listener
+ *   using _client = await connectUnix(`${dir}/app.sock`);
+ *   using _conn = await listener.accept();
+ * }
+ * await Deno.remove(dir); // empty again
  * ```
  */
 export async function listenUnix(path: string): Promise<UnixSocketListener> {

@@ -128,10 +128,14 @@ export interface WaitOutcome {
  *
  * @example
  * ```ts
- * const r = await waitUntilUp({ kind: "inet", host: "db", port: 5432 }, {
+ * import { waitUntilUp } from "@socktool/socktool";
+ *
+ * using db = Deno.listen({ hostname: "127.0.0.1", port: 0 }); // the service waited for
+ * const r = await waitUntilUp({ kind: "inet", host: "127.0.0.1", port: db.addr.port }, {
  *   deadline: performance.now() + 30_000,
  * });
- * if (!r.up) console.error(`still down: ${r.reason}`);
+ * if (!r.up) throw new Error(`still down: ${r.reason}`);
+ * console.log(`up after ${r.attempts} attempt(s)`);
  * ```
  */
 export async function waitUntilUp(target: WaitTarget, o: WaitOptions): Promise<WaitOutcome> {

@@ -54,10 +54,22 @@ export interface ProxyConnectOptions {
  *   line refuses it first)
  * @example
  * ```ts
- * const conn = await connectViaProxy({
- *   proxy: { host: "127.0.0.1", port: 1080, type: "socks5" },
- *   target: { host: "example.com", port: 80 },
+ * import { connectViaProxy } from "@socktool/socktool";
+ *
+ * // A stand-in HTTP proxy: it grants the CONNECT, then speaks as the target.
+ * using proxy = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+ * proxy.accept().then(async (c) => {
+ *   await c.read(new Uint8Array(1024)); // "CONNECT example.test:80 HTTP/1.1 ..."
+ *   await c.write(new TextEncoder().encode("HTTP/1.1 200 Connection established\r\n\r\nhello"));
+ *   c.close();
  * });
+ * using conn = await connectViaProxy({
+ *   proxy: { host: "127.0.0.1", port: proxy.addr.port, type: "http" },
+ *   target: { host: "example.test", port: 80 },
+ * });
+ * const buf = new Uint8Array(5);
+ * await conn.read(buf); // the proxy's reply was read exactly: this is the target's first byte
+ * console.log(new TextDecoder().decode(buf)); // hello
  * ```
  */
 export async function connectViaProxy(opts: ProxyConnectOptions): Promise<Deno.TcpConn> {

@@ -198,9 +198,22 @@ export function pump(
  *
  * @example
  * ```ts
- * const conn = await Deno.connect({ hostname: "127.0.0.1", port: 9999 });
- * const result = await relay(stdio(), conn, { localIsTerminal: Deno.stdin.isTerminal() });
- * console.error(`sent ${result.sent}, received ${result.received}`);
+ * import { connectTcp, relay } from "@socktool/socktool";
+ *
+ * // A port forwarder: each client of `front` is relayed to `back`, an echo server.
+ * using back = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+ * back.accept().then((c) => c.readable.pipeTo(c.writable));
+ * using front = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+ * const forwarding = front.accept().then(async (client) =>
+ *   relay(client, await connectTcp("127.0.0.1", back.addr.port))
+ * );
+ * using user = await connectTcp("127.0.0.1", front.addr.port);
+ * await user.write(new TextEncoder().encode("ping"));
+ * await user.closeWrite(); // half-close: the echo still comes back
+ * const reply = new Uint8Array(4);
+ * await user.read(reply);
+ * const result = await forwarding;
+ * console.log(new TextDecoder().decode(reply), result.sent, result.received); // ping 4 4
  * ```
  */
 export function relay(

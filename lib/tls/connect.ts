@@ -60,12 +60,27 @@ export interface TlsConnectOptions {
   peerName?: string;
 }
 
-/** An established TLS session. */
-export interface TlsSession {
+/**
+ * An established TLS session. It owns the connection it ran over: closing
+ * `conn` (or disposing the session) closes both.
+ */
+export interface TlsSession extends Disposable {
   /** The plaintext side: read/write/closeWrite/close as on any connection. */
   conn: Deno.Conn;
   /** Facts for `-v`. */
   info: TlsInfo;
+}
+
+/**
+ * The session for `conn`, disposable.
+ *
+ * @example
+ * ```ts
+ * using session = tlsSession(plain, info);
+ * ```
+ */
+export function tlsSession(conn: Deno.Conn, info: TlsInfo): TlsSession {
+  return { conn, info, [Symbol.dispose]: () => conn.close() };
 }
 
 /**
@@ -74,8 +89,23 @@ export interface TlsSession {
  *
  * @example
  * ```ts
- * const tcp = await connectTcp("example.com", 443);
- * const { conn, info } = await connectTls(tcp, { serverName: "example.com", alpnProtocols: ["http/1.1"] });
+ * import { acceptTls, connectTcp, connectTls, connStreams, createTlsServer } from "@socktool/socktool";
+ *
+ * const server = await createTlsServer(); // a fresh self-signed certificate for localhost
+ * using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+ * const serving = (async () => {
+ *   using session = await acceptTls(await listener.accept(), server);
+ *   await session.conn.write(new TextEncoder().encode("hello over TLS"));
+ *   await session.conn.closeWrite();
+ *   await session.conn.read(new Uint8Array(1)); // until the client is done
+ * })();
+ * const tcp = await connectTcp("127.0.0.1", listener.addr.port);
+ * // Verified against the server's certificate, as a CA the client trusts.
+ * using session = await connectTls(tcp, { serverName: "localhost", caCerts: [server.cert] });
+ * const { readable, writable } = connStreams(session.conn);
+ * console.log(session.info.protocol, await new Response(readable).text()); // TLSv1.3 hello over TLS
+ * await writable.close();
+ * await serving;
  * ```
  */
 export async function connectTls(conn: Deno.Conn, opts: TlsConnectOptions): Promise<TlsSession> {
@@ -128,7 +158,7 @@ export async function connectTls(conn: Deno.Conn, opts: TlsConnectOptions): Prom
     plain.close();
     throw verifyError(peer, verifyFailure);
   }
-  return { conn: plain, info: tlsInfoOf(socket, verifyFailure === undefined, verifyFailure) };
+  return tlsSession(plain, tlsInfoOf(socket, verifyFailure === undefined, verifyFailure));
 }
 
 /**

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { X509CertificateGenerator } from "@peculiar/x509";
+import { X509CertificateGenerator } from "npm:@peculiar/x509@1.14.3";
 import { certificateNameKeys, parseNameConstraints, pemCertificates } from "./der.ts";
 
 const ALG = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" } as const;

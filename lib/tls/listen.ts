@@ -14,7 +14,7 @@ import { formatAddr } from "../net/address.ts";
 import { generateSelfSigned } from "./self_signed.ts";
 import { connToDuplex, ReadGate } from "../net/conn_duplex.ts";
 import { sessionErrorFor } from "./failure.ts";
-import { handshake, type TlsSession } from "./connect.ts";
+import { handshake, type TlsSession, tlsSession } from "./connect.ts";
 import { fingerprintOf, subjectOf, tlsInfoOf } from "./info.ts";
 import { SocketConn } from "../net/socket_conn.ts";
 
@@ -50,8 +50,10 @@ export interface TlsServer {
  *
  * @example
  * ```ts
- * const server = await createTlsServer({});
- * if (server.generated) log.warn(`self-signed certificate, SHA-256 ${server.fingerprint}`);
+ * import { createTlsServer } from "@socktool/socktool";
+ *
+ * const server = await createTlsServer(); // no certificate given: a self-signed one
+ * if (server.generated) console.error(`self-signed certificate, SHA-256 ${server.fingerprint}`);
  * ```
  */
 export async function createTlsServer(opts: TlsServerOptions = {}): Promise<TlsServer> {
@@ -86,7 +88,23 @@ export interface AcceptTlsOptions {
  *
  * @example
  * ```ts
- * const { conn: plain, info } = await acceptTls(await listener.accept(), server);
+ * import { acceptTls, connectTcp, connectTls, connStreams, createTlsServer } from "@socktool/socktool";
+ *
+ * const server = await createTlsServer(); // a fresh self-signed certificate for localhost
+ * using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+ * const serving = (async () => {
+ *   using session = await acceptTls(await listener.accept(), server);
+ *   await session.conn.write(new TextEncoder().encode("hello over TLS"));
+ *   await session.conn.closeWrite();
+ *   await session.conn.read(new Uint8Array(1)); // until the client is done
+ * })();
+ * const tcp = await connectTcp("127.0.0.1", listener.addr.port);
+ * // Verified against the server's certificate, as a CA the client trusts.
+ * using session = await connectTls(tcp, { serverName: "localhost", caCerts: [server.cert] });
+ * const { readable, writable } = connStreams(session.conn);
+ * console.log(session.info.protocol, await new Response(readable).text()); // TLSv1.3 hello over TLS
+ * await writable.close();
+ * await serving;
  * ```
  */
 export async function acceptTls(
@@ -103,15 +121,9 @@ export async function acceptTls(
   });
   const peer = opts.peerName ?? formatAddr(conn.remoteAddr);
   await handshake(socket, "secure", peer, opts);
-  return {
-    conn: new SocketConn(
-      socket,
-      conn.localAddr,
-      conn.remoteAddr,
-      sessionErrorFor(peer, false),
-      gate,
-    ),
+  return tlsSession(
+    new SocketConn(socket, conn.localAddr, conn.remoteAddr, sessionErrorFor(peer, false), gate),
     // Clients send no certificate unless asked: nothing to verify.
-    info: tlsInfoOf(socket, false),
-  };
+    tlsInfoOf(socket, false),
+  );
 }

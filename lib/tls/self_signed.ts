@@ -13,7 +13,7 @@ import {
   PemConverter,
   SubjectAlternativeNameExtension,
   X509CertificateGenerator,
-} from "@peculiar/x509";
+} from "npm:@peculiar/x509@1.14.3";
 import { isIP } from "node:net";
 import { fingerprintOf } from "./info.ts";
 

@@ -33,7 +33,7 @@ import {
   type Name,
   SubjectAlternativeNameExtension,
   X509Certificate,
-} from "@peculiar/x509";
+} from "npm:@peculiar/x509@1.14.3";
 import { createHash } from "node:crypto";
 import { escapeText } from "../io/escape.ts";
 import {

@@ -8,7 +8,7 @@ import {
   KeyUsagesExtension,
   SubjectAlternativeNameExtension,
   X509CertificateGenerator,
-} from "@peculiar/x509";
+} from "npm:@peculiar/x509@1.14.3";
 import { checkServerChain, TrustAnchors } from "./verify.ts";
 
 const ALG = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" } as const;

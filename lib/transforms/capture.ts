@@ -49,7 +49,10 @@ export function sessionLogStage(log: LogFile): Stage {
  * const tap = logTap(log, (chunk) => chunk); // what -o does
  * ```
  */
-export function logTap(log: LogFile, render: (chunk: Uint8Array) => Uint8Array): Stage {
+export function logTap(
+  log: Pick<LogFile, "write">,
+  render: (chunk: Uint8Array) => Uint8Array,
+): Stage {
   return (next) => ({
     async write(chunk) {
       // The log takes its copy while the chunk goes on; the chunk stays lent

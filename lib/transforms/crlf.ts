@@ -62,8 +62,12 @@ class CrlfSink implements Sink {
  *
  * @example
  * ```ts
- * const sink = composeStages([crlfStage], connSink);
- * await sink.write(new TextEncoder().encode("HELO x\n")); // sends "HELO x\r\n"
+ * import { crlfStage, stageStream } from "@socktool/socktool";
+ *
+ * const sent = await new Response(
+ *   new Response("HELO example\nQUIT\r\n").body!.pipeThrough(stageStream(crlfStage)),
+ * ).text();
+ * console.log(JSON.stringify(sent)); // "HELO example\r\nQUIT\r\n"
  * ```
  */
 export const crlfStage: Stage = (next): Sink => new CrlfSink(next);

@@ -93,19 +93,32 @@ export function openHexDump(
 }
 
 /**
+ * Where {@linkcode hexDumpStage} writes: a `LogFile` (`-x`), a
+ * `WritableStream`'s writer, anything with this `write`.
+ */
+export interface HexDumpWriter {
+  /** Takes hex dump lines, in a buffer of their own that it may keep. */
+  write(lines: Uint8Array): Promise<void>;
+}
+
+/**
  * A tap that writes each chunk as hex dump lines to `log` and passes the
  * chunk on unchanged. Use one per direction (each keeps its own offset) with
  * the same `log`, so both directions interleave in arrival order. A 0-length
  * chunk writes nothing. Closing does not close `log`.
  *
- * @example
+ * @example Dump what goes through a stream on stderr
  * ```ts
- * const dump = await openHexDump("session.hex", false);
- * const outbound = [hexDumpStage(dump, "sent")];
- * const inbound = [hexDumpStage(dump, "received")];
+ * import { hexDumpStage, stageStream } from "@socktool/socktool";
+ *
+ * const stderr = Deno.stderr.writable.getWriter();
+ * const dump = stageStream(hexDumpStage(stderr, "received"));
+ * await new Response("hello\n").body!.pipeThrough(dump).pipeTo(new WritableStream());
+ * // < 0000   68 65 6c 6c 6f 0a     hello.
+ * stderr.releaseLock();
  * ```
  */
-export function hexDumpStage(log: LogFile, direction: Direction): Stage {
+export function hexDumpStage(log: HexDumpWriter, direction: Direction): Stage {
   let offset = 0;
   return logTap(log, (chunk) => {
     const lines = hexDumpLines(chunk, offset, HEX_DUMP_MARK[direction]);

@@ -162,8 +162,13 @@ class RateLimitSink implements Sink {
  *
  * @example
  * ```ts
- * const stage = rateLimitStage({ bytesPerSecond: 1024 * 1024, signal });
- * const sink = composeStages([stage], connSink); // at most 1 MiB/s into the socket
+ * import { rateLimitStage, stageStream } from "@socktool/socktool";
+ *
+ * const started = performance.now();
+ * const paced = new Response(new Uint8Array(3000)).body!
+ *   .pipeThrough(stageStream(rateLimitStage({ bytesPerSecond: 10_000 })));
+ * await paced.pipeTo(new WritableStream());
+ * console.log(`3000 bytes at 10 kB/s took ${Math.round(performance.now() - started)} ms`); // ~300
  * ```
  */
 export function rateLimitStage(options: RateLimitOptions): Stage {

@@ -105,9 +105,12 @@ class TimestampSink implements Sink {
  *
  * @example
  * ```ts
- * const sink = composeStages([timestampStage()], stdoutSink);
- * await sink.write(new TextEncoder().encode("hello\n"));
- * // writes "[2024-01-02 03:04:05] hello\n"
+ * import { stageStream, timestampStage } from "@socktool/socktool";
+ *
+ * const stamped = await new Response(
+ *   new Response("hello\nworld\n").body!.pipeThrough(stageStream(timestampStage())),
+ * ).text();
+ * console.log(stamped); // [2024-01-02 03:04:05] hello, then the same for world
  * ```
  */
 export function timestampStage(options: TimestampOptions = {}): Stage {
