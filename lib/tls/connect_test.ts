@@ -142,3 +142,15 @@ Deno.test("connectTls times out a silent peer, and stops when its signal aborts"
   for (const c of silent) c.close();
   listener.close();
 });
+
+Deno.test("a TLS session is disposable: using closes it and the connection under it", async () => {
+  const server = await createTlsServer();
+  const [client, accepted] = await tlsPair(server);
+  {
+    using _session = client;
+  }
+  // The peer sees the end of the connection, and the client's conn is closed.
+  assert.equal(await accepted.conn.read(new Uint8Array(16)), null);
+  await assert.rejects(client.conn.write(enc.encode("x")));
+  accepted[Symbol.dispose]();
+});
