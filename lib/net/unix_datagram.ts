@@ -8,7 +8,12 @@
 import { ExitCode, networkError, SocktoolError } from "../errors.ts";
 import type { DatagramClient } from "./udp_connect.ts";
 import { UnixDatagramSocket } from "./unix_datagram_socket.ts";
-import { claimSocketPath, removeSocketFile, tempSocketPath } from "./unix_socket_file.ts";
+import {
+  claimSocketPath,
+  ownSocketFile,
+  removeSocketFile,
+  tempSocketPath,
+} from "./unix_socket_file.ts";
 
 /**
  * Binds a Unix datagram socket at `path`, replacing a stale socket file and
@@ -26,7 +31,9 @@ export async function bindUnixDatagram(
 ): Promise<UnixDatagramSocket> {
   await claimSocketPath(path, action);
   try {
-    return new UnixDatagramSocket(Deno.listenDatagram({ transport: "unixpacket", path }));
+    const sock = new UnixDatagramSocket(Deno.listenDatagram({ transport: "unixpacket", path }));
+    ownSocketFile(path);
+    return sock;
   } catch (err) {
     throw networkError(`${action} ${path}`, err);
   }
