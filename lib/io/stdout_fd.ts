@@ -30,10 +30,11 @@ const SYMBOLS = {
 
 /**
  * Points fd 1, and every other descriptor of the process open on the same
- * file as fd 1, at `/dev/null`; returns whether fd 1 was replaced. Call it
- * only once everything meant for stdout is written. Nothing is replaced
- * when stdin or stderr is that same file (`2>&1 |`, a socket as both stdin
- * and stdout): its reader could not see EOF anyway.
+ * pipe, FIFO or socket as fd 1, at `/dev/null`; returns whether fd 1 was
+ * replaced. Call it only once everything meant for stdout is written.
+ * Nothing is replaced when stdout is a file or a terminal (their readers do
+ * not wait for EOF), nor when stdin or stderr is the same pipe (`2>&1 |`, a
+ * socket as both stdin and stdout): its reader could not see EOF anyway.
  *
  * @example
  * ```ts
@@ -70,6 +71,9 @@ export function releaseStdoutFd(): boolean {
     const stdout = target(1);
     const fds = [1];
     if (stdout !== undefined) {
+      // A file's reader does not wait for its writers; only a pipe's, a
+      // FIFO's or a socket's does (and only those are told apart by name).
+      if (!readerWaitsForEof(stdout)) return false;
       if (target(0) === stdout || target(2) === stdout) return false;
       for (let fd = 3; fd < SCAN_FDS; fd++) if (target(fd) === stdout) fds.push(fd);
     }
@@ -81,5 +85,14 @@ export function releaseStdoutFd(): boolean {
     return replaced[0];
   } finally {
     libc.close();
+  }
+}
+
+function readerWaitsForEof(target: string): boolean {
+  if (target.startsWith("pipe:") || target.startsWith("socket:")) return true;
+  try {
+    return Deno.statSync(target).isFifo === true;
+  } catch {
+    return false;
   }
 }
