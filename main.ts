@@ -65,6 +65,7 @@ let signalExit: number | undefined;
  * ```
  */
 export async function main(args: readonly string[]): Promise<number> {
+  signalExit = undefined;
   const controller = new AbortController();
   const deadline = Promise.withResolvers<"deadline">();
   const timers: ReturnType<typeof setTimeout>[] = [];

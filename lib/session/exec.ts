@@ -10,9 +10,10 @@
  *   stdin is closed, so it sees EOF, as it would on a socket of its own;
  * - the program exits: once its output is relayed, the session ends and the
  *   socket is closed, whatever the peer is doing;
- * - the peer resets: the session ends (nothing more can reach the peer);
- * - the session ends otherwise (`-w` timeout, the program's output ended, a
- *   reset): the program gets EOF on stdin, then SIGTERM after
+ * - the peer resets (a read or a write to it fails): the session ends, since
+ *   nothing the program says can reach the peer any more;
+ * - once the session has ended, however it ended (a reset, `-w`, a signal):
+ *   the program gets EOF on stdin, then SIGTERM after
  *   {@linkcode EXIT_GRACE_MS}, then SIGKILL after as long again; when
  *   socktool itself is told to stop (SIGINT, SIGTERM, SIGHUP) the grace is
  *   {@linkcode SIGNAL_GRACE_MS}, so that it still exits within two seconds.
@@ -180,7 +181,7 @@ export function spawnProgram(program: ExecProgram, peer?: PeerInfo): ProgramDupl
   // Killed if still running when socktool exits (a signal's deadline).
   const forget = atExit(() => signal(child, "SIGKILL"));
   const exited = child.status.then((s) => s.code);
-  exited.finally(forget);
+  exited.then(forget, forget);
   // A write the program never takes must not hold anyone: it is raced with this.
   const givenUp = Promise.withResolvers<never>();
   givenUp.promise.catch(() => {});
@@ -250,6 +251,18 @@ export function spawnProgram(program: ExecProgram, peer?: PeerInfo): ProgramDupl
   };
 }
 
+/** Whether a read error means the connection is dead (reset, aborted), not just ended. */
+function isConnectionGone(err: unknown): boolean {
+  if (
+    err instanceof Deno.errors.ConnectionReset ||
+    err instanceof Deno.errors.ConnectionAborted ||
+    err instanceof Deno.errors.BrokenPipe ||
+    err instanceof Deno.errors.NotConnected
+  ) return true;
+  const code = (err as { code?: unknown })?.code;
+  return code === "ECONNRESET" || code === "ECONNABORTED" || code === "EPIPE";
+}
+
 function signal(child: Deno.ChildProcess, sig: Deno.Signal): void {
   try {
     child.kill(sig);
@@ -296,7 +309,8 @@ export async function runExecSession(
         return n;
       } catch (err) {
         prog.closeWrite();
-        ended.abort();
+        // A TLS peer that closed without a close_notify still reads our reply.
+        if (isConnectionGone(err)) ended.abort();
         throw err;
       }
     },
