@@ -10,12 +10,14 @@
  * which drops the process's last hold on the original stdout (a pipe's
  * reader then sees EOF) and keeps the numbers taken, so that no socket
  * opened later can land on them and stray writes go nowhere. The duplicates
- * are found by what `/proc/self/fd` says they are (Linux); elsewhere only
- * fd 1 is replaced. Without the `ffi` permission (socktool used as a
+ * are found by what `/proc/self/fd` says they are (Linux only, as
+ * `io/libc.ts`). Without the `ffi` permission (socktool used as a
  * library) this does nothing and stdout closes at exit.
  *
  * @module
  */
+
+import { openLibc } from "./libc.ts";
 
 const O_WRONLY = 1;
 /** Duplicates are made at start-up, so they have low numbers. */
@@ -43,26 +45,10 @@ const SYMBOLS = {
  * ```
  */
 export function releaseStdoutFd(): boolean {
-  try {
-    if (Deno.permissions.querySync({ name: "ffi" }).state !== "granted") return false;
-  } catch {
-    return false;
-  }
-  const name = Deno.build.os === "darwin"
-    ? "libSystem.B.dylib"
-    : Deno.build.os === "linux"
-    ? "libc.so.6"
-    : undefined;
-  if (name === undefined) return false;
-  let libc: Deno.DynamicLibrary<typeof SYMBOLS>;
-  try {
-    libc = Deno.dlopen(name, SYMBOLS);
-  } catch {
-    return false;
-  }
+  const libc = openLibc(SYMBOLS);
+  if (libc === undefined) return false;
   const cstr = (s: string) => new TextEncoder().encode(`${s}\0`);
   const target = (fd: number): string | undefined => {
-    if (Deno.build.os !== "linux") return undefined;
     const buf = new Uint8Array(4096);
     const n = Number(libc.symbols.readlink(cstr(`/proc/self/fd/${fd}`), buf, BigInt(buf.length)));
     return n > 0 ? new TextDecoder().decode(buf.subarray(0, n)) : undefined;
