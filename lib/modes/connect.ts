@@ -15,6 +15,8 @@ import { runSession, type SessionContext } from "../session/session.ts";
 import { type PeerInfo, runExecSession } from "../session/exec.ts";
 import type { TlsClientWrap } from "./tls_setup.ts";
 import type { Prepared } from "./prepare.ts";
+import { ExitCode, SocktoolError } from "../errors.ts";
+import type { RelayResult } from "../session/relay.ts";
 
 /**
  * Runs connect mode to its end.
@@ -85,9 +87,25 @@ export async function connectMode(
   );
   const conn = await secure(tcp, name);
   const local = tcp.localAddr as Deno.NetAddr;
-  await serve(conn, name, {
+  const result = await serve(conn, name, {
     addr: unmapIPv4(remote.hostname),
     port: remote.port,
     local: { addr: unmapIPv4(local.hostname), port: local.port },
   });
+  if (opts.proxy && result && tunnelTornDown(result)) {
+    // microsocks and ncat's HTTP proxy end the whole tunnel at the client's
+    // half-close, so the reply is lost: say so rather than exit 0 in silence.
+    throw new SocktoolError(
+      `${name} via ${opts.proxy.type} proxy ${formatHostPort(opts.proxy.host, opts.proxy.port)}: ` +
+        "the tunnel closed when stdin ended, before any reply (this proxy ends a tunnel at " +
+        "the client's half-close)",
+      ExitCode.Network,
+      { hint: "try --no-shutdown" },
+    );
+  }
+}
+
+/** Nothing came back, and the tunnel ended only after our half-close. */
+function tunnelTornDown(r: RelayResult): boolean {
+  return r.end === "done" && r.received === 0 && r.sent > 0 && r.endedAfterHalfClose;
 }
