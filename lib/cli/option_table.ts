@@ -56,6 +56,11 @@ export const OPTION_TABLE = {
   "proxy-auth": { type: "string" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean" },
+  // WebSocket (lib/ws/).
+  ws: { type: "boolean" },
+  binary: { type: "boolean" },
+  header: { type: "string", multiple: true },
+  subprotocol: { type: "string" },
 } as const;
 
 /** The long name of an option, as `OPTION_TABLE` spells it. */

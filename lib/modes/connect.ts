@@ -84,5 +84,20 @@ export async function connectMode(
       : `connected to ${name}${host !== remote.hostname ? ` (${formatHostPort(host, port)})` : ""}`,
   );
   const conn = await secure(tcp, name);
-  await serve(conn, name, { addr: unmapIPv4(remote.hostname), port: remote.port });
+  const peer = { addr: unmapIPv4(remote.hostname), port: remote.port };
+  if (opts.ws) {
+    // WebSocket over the connection; the peer's Close ends the session.
+    const { openWsClient } = await import("./ws_setup.ts");
+    const ws = await openWsClient(conn, opts.ws, {
+      log: ctx.log,
+      signal: ctx.signal,
+      timeoutMs: opts.waitMs,
+    });
+    const wsCtx = { ...ctx, signal: AbortSignal.any([ctx.signal, ws.ended]) };
+    await (program
+      ? runExecSession(ws, ws.peerName, peer, opts, wsCtx, program)
+      : runSession(ws, ws.peerName, opts, wsCtx));
+    return;
+  }
+  await serve(conn, name, peer);
 }

@@ -34,6 +34,8 @@ export interface Prepared {
   tls?: TlsMaterial;
   /** The `-o` and `-x` files, open; close them with `closeSessionLogs`. */
   logs: SessionLogs;
+  /** `--forward wss://`: the `--ssl-trustfile` that verifies the target, checked. */
+  wsTls?: TlsMaterial;
 }
 
 /**
@@ -59,8 +61,11 @@ export async function prepare(
   const access = options.mode === "listen" ? await loadAccess(options, log) : undefined;
   // The TLS stack loads only for --ssl (it costs start-up time).
   const tls = options.tls ? await loadTls(options.tls) : undefined;
+  const wsTls = options.mode === "listen" && options.forwardWs?.tls
+    ? await loadTls(options.forwardWs.tls)
+    : undefined;
   const logs = await openSessionLogs(options);
-  return { program, access, tls, logs };
+  return { program, access, tls, logs, wsTls };
 }
 
 /**

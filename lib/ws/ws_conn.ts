@@ -22,7 +22,8 @@
  *   reason told on `-v`, and reads end after everything sent before it;
  *   {@linkcode WsConn.ended} aborts, so the session ends: a peer that closed
  *   takes nothing more. A close code that reports a failure (1002-2999, such
- *   as 1011 internal error) fails the read instead (exit 1).
+ *   as 1011 internal error) fails the read instead (exit 1), which ends the
+ *   session as any failed read does.
  * - The connection ending with no Close frame fails the read, unless our
  *   Close was sent already (the peer just hung up after it).
  * - `close()` before any Close frame sends 1001 (going away) if it can.
@@ -161,9 +162,10 @@ export class WsConn implements Deno.Conn<Deno.Addr> {
   }
 
   /**
-   * Aborts once reading is over: the peer's Close was read (after all it
-   * sent before it), the connection ended or failed, or `close()` was called.
-   * A session watches it, since a peer that closed takes nothing more.
+   * Aborts once the WebSocket is over without a failure: the peer's Close
+   * was read (after all it sent before it), or `close()` was called. A
+   * session watches it, since a peer that closed takes nothing more; a
+   * failure shows as a failed read instead.
    */
   get ended(): AbortSignal {
     return this.#ended.signal;
@@ -415,10 +417,14 @@ export class WsConn implements Deno.Conn<Deno.Addr> {
     return null;
   }
 
-  /** Settles how reading ends, and tells the session. */
+  /**
+   * Settles how reading ends. A clean end also aborts `ended`, which ends the
+   * session; an error needs no help, since a failed read ends it already
+   * (and must not be outrun by a quiet abort).
+   */
   #settle(error?: Error): null {
     this.#final = { error };
-    queueMicrotask(() => this.#ended.abort());
+    if (error === undefined) queueMicrotask(() => this.#ended.abort());
     return this.#finalRead();
   }
 
