@@ -72,6 +72,17 @@ TLS and proxies:
       --proxy-type TYPE     socks5 (default), socks4 or http
       --proxy-auth USER:PASS
 
+WebSocket:
+  socktool [options] ws://HOST[:PORT]/PATH    connect (wss://: TLS, verified as --ssl)
+  socktool -l --ws [options] [HOST] PORT      serve WebSocket clients
+      --ws                  with -l: clients speak WebSocket (-k, --serve, --broker,
+                            --chat, -e, --forward, --ssl all work over it)
+      --forward ws://...    with -l: relay each client to a WebSocket (or wss://)
+      --binary              one binary message per chunk, byte-exact
+                            (default: one text message per line, like websocat)
+      --header 'NAME: VALUE' an extra handshake header (repeatable)
+      --subprotocol NAME[,NAME...] offered by a client, accepted by a listener
+
   -h, --help                this text
       --version             the version
 

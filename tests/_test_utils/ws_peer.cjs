@@ -65,6 +65,9 @@ function run(ws) {
     if (cfg.closeOnMessage) ws.close(cfg.closeOnMessage.code, cfg.closeOnMessage.reason);
     if (cfg.closeAfterMessages && rx.messages === cfg.closeAfterMessages) ws.close(1000);
     if (cfg.closeAfterBytes && rx.bytes >= cfg.closeAfterBytes) ws.close(1000, "enough");
+    if (cfg.closeOnText !== undefined && !isBinary && data.toString("utf8") === cfg.closeOnText) {
+      ws.close(1000);
+    }
   });
   ws.on("close", (code, reason) => {
     out({ event: "close", code, reason: reason.toString("utf8"), ...rx.done() });
