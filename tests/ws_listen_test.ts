@@ -82,6 +82,31 @@ Deno.test("-l --ws --binary carries 64 MiB each way at once with a Node ws clien
   assert.equal(close.sha256, await sha256(down));
 });
 
+Deno.test("-lk --ws: stdin goes to every Node ws client, every client's messages to stdout", async () => {
+  await withListener(["-lk", "--ws", "127.0.0.1", "0"], async (port, listener) => {
+    const clients = await Promise.all(["a", "b"].map((who) =>
+      startWsPeer({
+        role: "client",
+        url: `ws://127.0.0.1:${port}/`,
+        log: true,
+        send: [`from ${who}`],
+        closeOnText: "to all",
+      })
+    ));
+    await Promise.all(clients.map((c) => c.waitFor("open")));
+    await listener.waitForStderr(/WebSocket GET[^]*WebSocket GET/);
+    await listener.write("to all\n");
+    for (const c of clients) {
+      assert.equal((await c.exited()).code, 0);
+      assert.deepEqual(texts(c), ["to all"]);
+    }
+    await listener.waitForStderr(/peer closed[^]*peer closed/);
+    listener.kill();
+    const r = await listener.finish();
+    assert.deepEqual(dec(r.stdout).split("\n").sort(), ["", "from a", "from b"]);
+  });
+});
+
 Deno.test("-lk --ws --serve echo serves two Node ws clients at once", async () => {
   await withListener(["-lk", "--ws", "--serve", "echo", "127.0.0.1", "0"], async (port) => {
     const [a, b] = await Promise.all(

@@ -59,6 +59,9 @@ const READ_BUFFER = 16 * 1024;
 /** The longest line held in text mode before it is sent in pieces: 1 MiB. */
 export const MAX_LINE = 1024 * 1024;
 
+/** Masking keys drawn from the random source at once, in bytes (1024 keys). */
+const MASK_POOL = 4096;
+
 /** How long a Close frame may take to leave before the connection is closed anyway. */
 const CLOSE_WRITE_MS = 1000;
 
@@ -139,6 +142,8 @@ export class WsConn implements Deno.Conn<Deno.Addr> {
   #held: Uint8Array[] = [];
   #heldLength = 0;
   #wakeRead: ((err: Error) => void) | undefined;
+  #maskPool = new Uint8Array(MASK_POOL);
+  #maskAt = MASK_POOL;
   #readable: ReadableStream<Uint8Array<ArrayBuffer>> | undefined;
   #writable: WritableStream<Uint8Array> | undefined;
 
@@ -214,9 +219,12 @@ export class WsConn implements Deno.Conn<Deno.Addr> {
       return p.length;
     }
     const frames: [number, Uint8Array][] = [];
+    // LF never falls inside a UTF-8 sequence: if the whole chunk is valid,
+    // so is each line in it, and one check does for all (held bytes aside).
+    const valid = isUtf8(p);
     let from = 0;
     for (let nl = p.indexOf(LF); nl >= 0; nl = p.indexOf(LF, from)) {
-      frames.push(this.#lineMessage(p.subarray(from, nl)));
+      frames.push(this.#lineMessage(p.subarray(from, nl), valid));
       from = nl + 1;
     }
     if (from < p.length) this.#hold(p.subarray(from), frames);
@@ -242,8 +250,9 @@ export class WsConn implements Deno.Conn<Deno.Addr> {
 
   /**
    * Closes the connection; pending reads reject. A WebSocket closed before
-   * any Close frame was exchanged says goodbye (1001) first, if no write is
-   * under way and the connection takes it within a second.
+   * any Close frame was exchanged sends what is left of a text line and says
+   * goodbye (1001) first, if no write is under way and the connection takes
+   * it within a second.
    */
   close(): void {
     if (this.#closed) return;
@@ -259,7 +268,11 @@ export class WsConn implements Deno.Conn<Deno.Addr> {
     this.#closeSent = true;
     const timer = setTimeout(closeConn, CLOSE_WRITE_MS);
     Deno.unrefTimer(timer);
-    writeAll(this.#conn, encodeFrame(Opcode.Close, encodeClosePayload(1001), this.#mask()))
+    // A text line still held (no LF came, no half-close: --no-shutdown) leaves first.
+    const frames: [number, Uint8Array][] = [];
+    if (this.#heldLength > 0) frames.push(this.#lineMessage(new Uint8Array()));
+    frames.push([Opcode.Close, encodeClosePayload(1001)]);
+    writeAll(this.#conn, encodeFrames(frames, () => this.#mask()))
       .catch(() => {})
       .finally(() => {
         clearTimeout(timer);
@@ -327,9 +340,16 @@ export class WsConn implements Deno.Conn<Deno.Addr> {
         }
         const k = Math.min(this.#end - this.#start, f.left, p.length - off);
         if (k === 0) break;
-        const out = p.subarray(off, off + k);
-        out.set(this.#buf.subarray(this.#start, this.#start + k));
-        if (f.mask) applyMask(out, f.mask, f.pos);
+        if (k < 128) {
+          // Short payloads (text lines): copy and unmask in one pass, no views.
+          const buf = this.#buf, at = this.#start, mask = f.mask, pos = f.pos;
+          if (mask) { for (let j = 0; j < k; j++) p[off + j] = buf[at + j] ^ mask[(pos + j) & 3]; }
+          else for (let j = 0; j < k; j++) p[off + j] = buf[at + j];
+        } else {
+          const out = p.subarray(off, off + k);
+          out.set(this.#buf.subarray(this.#start, this.#start + k));
+          if (f.mask) applyMask(out, f.mask, f.pos);
+        }
         this.#start += k;
         f.pos += k;
         f.left -= k;
@@ -527,9 +547,13 @@ export class WsConn implements Deno.Conn<Deno.Addr> {
     }).finally(() => this.#writing--);
   }
 
-  /** A text line as a message: text if it is valid UTF-8, else binary (no byte lost). */
-  #lineMessage(rest: Uint8Array): [number, Uint8Array] {
+  /**
+   * A text line as a message: text if it is valid UTF-8, else binary (no
+   * byte lost). `valid`: `rest` is known to be valid UTF-8 already.
+   */
+  #lineMessage(rest: Uint8Array, valid = false): [number, Uint8Array] {
     let line = rest;
+    if (this.#heldLength === 0 && valid) return [Opcode.Text, line];
     if (this.#heldLength > 0) {
       line = new Uint8Array(this.#heldLength + rest.length);
       let at = 0;
@@ -560,23 +584,29 @@ export class WsConn implements Deno.Conn<Deno.Addr> {
     }
   }
 
-  /** A fresh masking key for a client's frame; none for a server's. */
+  /**
+   * A fresh masking key for a client's frame; none for a server's. Keys come
+   * from a pool filled by the system's random source 1024 keys at a time:
+   * one call per key would cost more than the framing of a short line.
+   */
   #mask(): Uint8Array | undefined {
-    return this.#client ? crypto.getRandomValues(new Uint8Array(4)) : undefined;
+    if (!this.#client) return undefined;
+    if (this.#maskAt === MASK_POOL) {
+      crypto.getRandomValues(this.#maskPool);
+      this.#maskAt = 0;
+    }
+    const key = this.#maskPool.subarray(this.#maskAt, this.#maskAt + 4);
+    this.#maskAt += 4;
+    return key;
   }
 }
 
 /** Whether `bytes` is valid UTF-8. */
 function isUtf8(bytes: Uint8Array): boolean {
-  for (let i = 0; i < bytes.length; i++) {
-    if (bytes[i] >= 0x80) {
-      try {
-        strictUtf8.decode(bytes.subarray(i));
-        return true;
-      } catch {
-        return false;
-      }
-    }
+  try {
+    strictUtf8.decode(bytes);
+    return true;
+  } catch {
+    return false;
   }
-  return true;
 }

@@ -249,6 +249,20 @@ Deno.test("WsConn.close() before any Close frame says goodbye with 1001", async 
   await assert.rejects(() => client.read(new Uint8Array(1)), Deno.errors.BadResource);
 });
 
+Deno.test("WsConn.close() sends a text line still held before its goodbye", async () => {
+  const seen: [number, string][] = [];
+  const { client, done } = await clientAgainstRaw(async (_conn, frames) => {
+    for (let f = await frames.next(); f; f = await frames.next()) {
+      seen.push([f.opcode, text(f.payload)]);
+      if (f.opcode === Opcode.Close) break;
+    }
+  });
+  await client.write(utf8("no newline yet"));
+  client.close();
+  await done;
+  assert.deepEqual(seen, [[Opcode.Text, "no newline yet"], [Opcode.Close, "\x03\ufffd"]]);
+});
+
 Deno.test("WsConn: a close() while a read is pending rejects the read at once", async () => {
   const { client, done } = await clientAgainstRaw(async (_conn, frames) => {
     await frames.next();
