@@ -61,7 +61,7 @@ Deno.test("ws:// --binary downloads 64 MiB byte-exact; the peer's Close ends the
     { once: true, sendBytes: 64 * MiB, chunk: MiB, closeAfterSend: { code: 1000, reason: "done" } },
     async (server) => {
       const client = spawnSocktool(["-v", "--binary", `ws://127.0.0.1:${server.port}/`]);
-      // stdin stays open: the server's Close alone must end the session.
+      await client.write(""); // stdin stays open: the server's Close alone must end the session
       const r = await client.finish(30_000);
       assert.equal(r.code, 0, r.stderr);
       const sent = await server.waitFor("sent");
@@ -93,6 +93,7 @@ Deno.test("ws://: an application close code ends normally, shown with -v, escape
     { once: true, send: ["bye soon"], closeAfterSend: { code: 4000, reason: "see\x07you" } },
     async (server) => {
       const client = spawnSocktool(["-v", `ws://127.0.0.1:${server.port}/`]);
+      await client.write(""); // stdin stays open: the server closes first
       const r = await client.finish();
       assert.equal(r.code, 0, r.stderr);
       assert.equal(dec(r.stdout), "bye soon\n");

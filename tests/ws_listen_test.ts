@@ -251,3 +251,17 @@ Deno.test("-lk --ws answers a plain HTTP request (curl) with 426 and goes on ser
     },
   );
 });
+
+Deno.test("socktool to socktool over WebSocket: a file sent to a -l --ws --recv-only listener arrives whole", async () => {
+  const data = randomBytes(8 * MiB, 21);
+  const listener = spawnSocktool(["-v", "-l", "--ws", "--binary", "--recv-only", "127.0.0.1", "0"]);
+  const port = await listener.listeningPort();
+  const sender = spawnSocktool(["--binary", `ws://127.0.0.1:${port}/upload`]);
+  await sender.write(data);
+  await sender.closeStdin();
+  const [s, r] = await Promise.all([sender.finish(), listener.finish()]);
+  assert.equal(s.code, 0, s.stderr);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout.length, data.length);
+  assert.equal(await sha256(r.stdout), await sha256(data));
+});

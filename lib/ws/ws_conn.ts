@@ -454,6 +454,7 @@ export class WsConn implements Deno.Conn<Deno.Addr> {
       ? `: '${decoder.decode(escapeBytes(close.reason))}'`
       : "";
     const what = `${describeCloseCode(close.code)}${reason}`;
+    const answering = this.#closeSent;
     if (!this.#closeSent) {
       this.#closeSent = true;
       // Echo the peer's code, as RFC 6455 §5.5.1 suggests.
@@ -469,7 +470,7 @@ export class WsConn implements Deno.Conn<Deno.Addr> {
         ),
       );
     }
-    this.#onEvent(`peer closed the WebSocket: ${what}`);
+    this.#onEvent(`peer closed the WebSocket: ${what}${answering ? ", in answer to ours" : ""}`);
     return this.#settle();
   }
 
