@@ -53,8 +53,14 @@ import {
   WsProtocolError,
 } from "./frame.ts";
 
-/** The read buffer for frame headers and small messages; big payloads bypass it. */
+/**
+ * The first read buffer, for frame headers and small messages (big payloads
+ * bypass it): an idle WebSocket holds little; it grows while reads fill it.
+ */
 const READ_BUFFER = 16 * 1024;
+
+/** The largest the read buffer grows. */
+const MAX_READ_BUFFER = 256 * 1024;
 
 /** The longest line held in text mode before it is sent in pieces: 1 MiB. */
 export const MAX_LINE = 1024 * 1024;
@@ -202,9 +208,18 @@ export class WsConn implements Deno.Conn<Deno.Addr> {
         this.#end -= this.#start;
         this.#start = 0;
       }
+      const room = this.#buf.length - this.#end;
       const k = await this.#readConn(this.#buf.subarray(this.#end));
       if (k === null) return this.#connectionEnded();
       this.#end += k;
+      // A full read means more is waiting (many small messages): grow, as the relay does.
+      if (k === room && this.#buf.length < MAX_READ_BUFFER) {
+        const bigger = new Uint8Array(Math.min(this.#buf.length * 4, MAX_READ_BUFFER));
+        bigger.set(this.#buf.subarray(this.#start, this.#end));
+        this.#end -= this.#start;
+        this.#start = 0;
+        this.#buf = bigger;
+      }
     }
   }
 

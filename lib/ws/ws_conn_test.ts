@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { SocktoolError } from "../errors.ts";
 import { writeAll } from "../io/sink.ts";
-import { encodeClosePayload, Opcode } from "./frame.ts";
+import { encodeClosePayload, encodeFrame, Opcode } from "./frame.ts";
 import { MAX_LINE, WsConn } from "./ws_conn.ts";
 import { clientHandshake, serverHandshake } from "./handshake.ts";
 import { parseWsUrl } from "./url.ts";
@@ -296,4 +296,23 @@ Deno.test("WsConn: frames arriving one byte at a time are read whole", async () 
   await done;
   client.close();
   assert.equal(got, `abc\n${"b".repeat(256)}\n`);
+});
+
+Deno.test("WsConn reads 20,000 short messages sent in one burst, every one whole and in order", async () => {
+  const lines = Array.from({ length: 20_000 }, (_, i) => `message ${i} ${"x".repeat(i % 50)}`);
+  const { client, done } = await clientAgainstRaw(async (conn, frames) => {
+    const burst = lines.map((l) => encodeFrame(Opcode.Text, utf8(l)));
+    const all = new Uint8Array(burst.reduce((n, b) => n + b.length, 0));
+    let at = 0;
+    for (const b of burst) {
+      all.set(b, at);
+      at += b.length;
+    }
+    await writeAll(conn, all);
+    await writeFrame(conn, Opcode.Close, encodeClosePayload(1000));
+    await frames.next();
+  });
+  assert.equal(text(await readToEnd(client)), lines.map((l) => `${l}\n`).join(""));
+  await done;
+  client.close();
 });
