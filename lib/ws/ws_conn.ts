@@ -148,6 +148,7 @@ export class WsConn implements Deno.Conn<Deno.Addr> {
   #held: Uint8Array[] = [];
   #heldLength = 0;
   #wakeRead: ((err: Error) => void) | undefined;
+  #lastRead = 0;
   #maskPool = new Uint8Array(MASK_POOL);
   #maskAt = MASK_POOL;
   #readable: ReadableStream<Uint8Array<ArrayBuffer>> | undefined;
@@ -203,6 +204,13 @@ export class WsConn implements Deno.Conn<Deno.Addr> {
         if (f.left === 0) this.#endFrame();
         return k;
       }
+      if (
+        this.#start === this.#end && this.#lastRead < READ_BUFFER && this.#buf.length > READ_BUFFER
+      ) {
+        // The burst is over: an idle WebSocket gives its big buffer back.
+        this.#buf = new Uint8Array(READ_BUFFER);
+        this.#start = this.#end = 0;
+      }
       if (this.#start > 0) {
         this.#buf.copyWithin(0, this.#start, this.#end);
         this.#end -= this.#start;
@@ -212,6 +220,7 @@ export class WsConn implements Deno.Conn<Deno.Addr> {
       const k = await this.#readConn(this.#buf.subarray(this.#end));
       if (k === null) return this.#connectionEnded();
       this.#end += k;
+      this.#lastRead = k;
       // A full read means more is waiting (many small messages): grow, as the relay does.
       if (k === room && this.#buf.length < MAX_READ_BUFFER) {
         const bigger = new Uint8Array(Math.min(this.#buf.length * 4, MAX_READ_BUFFER));
