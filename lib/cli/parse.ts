@@ -60,12 +60,10 @@ export function parseCommandLine(args: readonly string[]): Options {
   checkWsFlagRules(v, { urlArgument: pos.length > 0 && looksLikeUrl(pos[0]), ...ws });
   // A wss:// URL asks for TLS as --ssl does, so the --ssl-* options are welcome with it.
   checkFlagRules(ws.connect?.secure || ws.forward?.secure ? { ...v, ssl: true } : v);
-  const options = v["zero-io"] ? probeOptions(v, pos) : v.listen
-    ? wsListenOptions(
-      listenOptions(ws.forward ? { ...v, forward: undefined } : v, pos, sessionOptions(v)),
-      v,
-      ws.forward,
-    )
+  const options = v["zero-io"]
+    ? probeOptions(v, pos)
+    : v.listen
+    ? wsListenOptions(v, pos, ws.forward)
     : ws.connect
     ? wsConnectOptions(v, pos, ws.connect)
     : connectOptions(v, pos, sessionOptions(v));
@@ -382,11 +380,12 @@ function wsConnectOptions(v: Values, pos: string[], url: WsUrl): ConnectOptions 
 }
 
 /**
- * Adds `--ws` and a `--forward ws://` target to a listener's options. With a
+ * A listener's options with `--ws` and a `--forward ws://` target. With a
  * `wss://` target, `--ssl-trustfile`, `--ssl-servername` and
  * `--ssl-insecure` verify the target; the listener keeps its own `--ssl`.
  */
-function wsListenOptions(o: ListenOptions, v: Values, forward: WsUrl | undefined): ListenOptions {
+function wsListenOptions(v: Values, pos: string[], forward: WsUrl | undefined): ListenOptions {
+  const o = listenOptions(forward ? { ...v, forward: undefined } : v, pos, sessionOptions(v));
   const out: ListenOptions = v.ws ? { ...o, ws: wsSettings(v) } : { ...o };
   if (forward === undefined) return out;
   let tls: TlsOptions | undefined;
