@@ -96,6 +96,7 @@ export type * from "./lib/serve/broker.ts";
 // The command line
 export { parseCommandLine } from "./lib/cli/parse.ts";
 export type * from "./lib/cli/options.ts";
+export type { WsUrl } from "./lib/ws/url.ts";
 
 // Everyday jobs (issue 14): waiting for services, pacing, datagram forwarding
 export { waitUntilUp } from "./lib/probe/wait.ts";

@@ -87,11 +87,26 @@ export async function connectMode(
   );
   const conn = await secure(tcp, name);
   const local = tcp.localAddr as Deno.NetAddr;
-  const result = await serve(conn, name, {
+  const peer = {
     addr: unmapIPv4(remote.hostname),
     port: remote.port,
     local: { addr: unmapIPv4(local.hostname), port: local.port },
-  });
+  };
+  if (opts.ws) {
+    // WebSocket over the connection; the peer's Close ends the session.
+    const { openWsClient } = await import("./ws_setup.ts");
+    const ws = await openWsClient(conn, opts.ws, {
+      log: ctx.log,
+      signal: ctx.signal,
+      timeoutMs: opts.waitMs,
+    });
+    const wsCtx = { ...ctx, signal: AbortSignal.any([ctx.signal, ws.ended]) };
+    await (program
+      ? runExecSession(ws, ws.peerName, peer, opts, wsCtx, program)
+      : runSession(ws, ws.peerName, opts, wsCtx));
+    return;
+  }
+  const result = await serve(conn, name, peer);
   if (opts.proxy && result && tunnelTornDown(result)) {
     // microsocks and ncat's HTTP proxy end the whole tunnel at the client's
     // half-close, so the reply is lost: say so rather than exit 0 in silence.
