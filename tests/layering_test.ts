@@ -7,10 +7,11 @@ import assert from "node:assert/strict";
 const LIB = new URL("../lib/", import.meta.url);
 
 const MAY_IMPORT: Record<string, string[]> = {
-  modes: ["cli", "serve", "session", "tls", "proxy", "probe", "transforms", "net", "io"],
-  cli: ["serve", "session", "tls", "proxy", "probe", "transforms", "net", "io"],
-  serve: ["session", "tls", "proxy", "probe", "transforms", "net", "io"],
-  session: ["tls", "proxy", "probe", "transforms", "net", "io"],
+  modes: ["cli", "serve", "session", "ws", "tls", "proxy", "probe", "transforms", "net", "io"],
+  cli: ["serve", "session", "ws", "tls", "proxy", "probe", "transforms", "net", "io"],
+  serve: ["session", "ws", "tls", "proxy", "probe", "transforms", "net", "io"],
+  session: ["ws", "tls", "proxy", "probe", "transforms", "net", "io"],
+  ws: ["net", "io"],
   tls: ["net", "io"],
   proxy: ["net", "io"],
   probe: ["net", "io"],

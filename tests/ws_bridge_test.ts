@@ -66,7 +66,10 @@ Deno.test("-l PORT --forward ws:// --binary: a TCP client gets 64 MiB echoed by 
     assert.equal((await server.waitFor("connection")).path, "/tunnel");
     const r = await bridge.finish();
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, /\(forwarded\): sent 67108864 bytes, received 67108864 bytes/);
+    assert.match(
+      r.stderr,
+      /\(forwarded\): sent 67108864 bytes \(64\.00 MiB\), received 67108864 bytes/,
+    );
   } finally {
     bridge.kill();
     await bridge.finish();

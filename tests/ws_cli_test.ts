@@ -47,9 +47,13 @@ Deno.test("--help lists the WebSocket options", async () => {
       "--binary",
       "--header",
       "--subprotocol",
-      "--forward ws://",
     ]
   ) {
     assert.ok(help.includes(option), `--help lacks ${option}`);
   }
+  assert.match(
+    help,
+    /--forward TARGET[^]*ws:\/\/\.\.\. or wss:\/\/\.\.\./,
+    "--forward names ws://",
+  );
 });
