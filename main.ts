@@ -18,19 +18,52 @@ import {
   noteInterruptEcho,
   writeStderrLine,
 } from "./lib/io/log.ts";
-import { stdinIsTerminal, type StdioDuplex, stdioDuplex } from "./lib/io/stdio.ts";
+import {
+  isOutputGone,
+  stdinIsTerminal,
+  type StdioDuplex,
+  stdioDuplex,
+  stdoutWriter,
+  writeStdout,
+} from "./lib/io/stdio.ts";
+import { runExitCleanups } from "./lib/io/exit_cleanup.ts";
 import type { SessionContext } from "./lib/session/session.ts";
+import { QUIT_FLUSH_MS } from "./lib/session/session.ts";
 import { closeSessionLogs } from "./lib/transforms/stages.ts";
 
 /** The version printed by `--version`. */
 export const VERSION: string = denoConfig.version;
 
 /** How a signal ends socktool (SPEC §4). */
-const SIGNAL_EXIT = { SIGINT: ExitCode.Interrupted, SIGTERM: ExitCode.Terminated } as const;
+const SIGNAL_EXIT = {
+  SIGINT: ExitCode.Interrupted,
+  SIGTERM: ExitCode.Terminated,
+  SIGHUP: ExitCode.HangUp,
+} as const;
+
+/**
+ * After a signal, how long stdout may take to deliver what was received
+ * before what is still pending is abandoned (a reader that stopped reading).
+ */
+const SIGNAL_FLUSH_MS = 1000;
+
+/**
+ * After a signal, how long socktool waits for every part to wind down
+ * before it stops waiting: whatever is still pending then (a write to a
+ * target or program that stopped reading) is left to the exit. SPEC §4
+ * allows two seconds in all.
+ */
+const SIGNAL_DEADLINE_MS = 1500;
+
+/** Set by the first signal; also read by the last-resort rejection handler. */
+let signalExit: number | undefined;
 
 /**
  * Runs socktool with `args` and returns the exit code. Never throws and
- * never exits: the caller decides.
+ * never exits: the caller decides. After SIGINT, SIGTERM or SIGHUP it
+ * returns within {@linkcode SIGNAL_DEADLINE_MS} whatever is still pending,
+ * after the clean-ups of `lib/io/exit_cleanup.ts` (programs killed, socket
+ * files removed); a second signal cuts the wait short.
  *
  * @example
  * ```ts
@@ -38,15 +71,20 @@ const SIGNAL_EXIT = { SIGINT: ExitCode.Interrupted, SIGTERM: ExitCode.Terminated
  * ```
  */
 export async function main(args: readonly string[]): Promise<number> {
+  signalExit = undefined;
   const controller = new AbortController();
-  let signalExit: number | undefined;
+  const deadline = Promise.withResolvers<"deadline">();
+  const timers: ReturnType<typeof setTimeout>[] = [];
   const listeners: [Deno.Signal, () => void][] = [];
-  for (const sig of ["SIGINT", "SIGTERM"] as const) {
+  for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
     const onSignal = () => {
       // Ctrl-C's `^C` echo leaves the terminal's cursor mid-line.
       if (sig === "SIGINT") noteInterruptEcho();
-      signalExit ??= SIGNAL_EXIT[sig];
+      if (signalExit !== undefined) return deadline.resolve("deadline");
+      signalExit = SIGNAL_EXIT[sig];
       controller.abort(new SocktoolError(`${sig.toLowerCase()}`, SIGNAL_EXIT[sig]));
+      timers.push(setTimeout(() => stdoutWriter().abandon(), SIGNAL_FLUSH_MS));
+      timers.push(setTimeout(() => deadline.resolve("deadline"), SIGNAL_DEADLINE_MS));
     };
     try {
       Deno.addSignalListener(sig, onSignal);
@@ -55,38 +93,56 @@ export async function main(args: readonly string[]): Promise<number> {
   }
   try {
     const options = parseCommandLine(args);
-    await dispatch(options, controller.signal);
+    const running = dispatch(options, controller.signal);
+    // Past the deadline nobody waits for it any more; its end must not surface.
+    running.catch(() => {});
+    await Promise.race([running, deadline.promise]);
     return signalExit ?? ExitCode.Ok;
   } catch (err) {
     if (signalExit !== undefined) return signalExit;
     return report(err);
   } finally {
     for (const [sig, fn] of listeners) Deno.removeSignalListener(sig, fn);
+    for (const t of timers) clearTimeout(t);
+    // Programs still running and socket files still there (the deadline cut
+    // their normal clean-up short) go now.
+    runExitCleanups();
     endInterruptedLine();
   }
 }
 
 async function dispatch(options: Options, signal: AbortSignal): Promise<void> {
-  if (options.mode === "help") return writeStdout(USAGE);
-  if (options.mode === "version") return writeStdout(`socktool ${VERSION}\n`);
+  if (options.mode === "help" || options.mode === "version") {
+    await writeStdout(options.mode === "help" ? USAGE : `socktool ${VERSION}\n`);
+    return await flushStdout();
+  }
   if (options.mode === "completions") {
     const { completionScript } = await import("./lib/cli/completions.ts");
     const { parseHelp } = await import("./lib/cli/help_model.ts");
-    return writeStdout(completionScript(options.shell, parseHelp(USAGE)));
+    await writeStdout(completionScript(options.shell, parseHelp(USAGE)));
+    return await flushStdout();
   }
   if (options.mode === "probe") {
     const log = createLogger(options.verbose);
     // Modes load on demand: start-up pays only for the mode in use.
-    const { noPortOpenError, probeMode, writeStdoutLine } = await import("./lib/modes/probe.ts");
-    const summary = await probeMode(options, { log, signal, writeLine: writeStdoutLine });
-    if (summary.open === 0 && !summary.outputClosed && !signal.aborted) {
-      throw noPortOpenError(summary);
+    const { noPortOpenError, probeMode } = await import("./lib/modes/probe.ts");
+    try {
+      const summary = await probeMode(options, { log, signal, writeLine: writeStdout });
+      if (summary.open === 0 && !summary.outputClosed && !signal.aborted) {
+        throw noPortOpenError(summary);
+      }
+    } finally {
+      await flushStdout();
     }
     return;
   }
   if (options.mode === "wait-for") {
     const { waitForMode } = await import("./lib/modes/wait_for.ts");
-    return await waitForMode(options, { log: createLogger(options.verbose), signal });
+    try {
+      return await waitForMode(options, { log: createLogger(options.verbose), signal });
+    } finally {
+      await flushStdout();
+    }
   }
   const log = createLogger(options.verbose);
   // Every check that touches the system (files, the -e program) is a usage
@@ -114,25 +170,54 @@ async function dispatch(options: Options, signal: AbortSignal): Promise<void> {
     }
     return await (await import("./lib/modes/listen.ts")).listenMode(options, ctx, prepared);
   } finally {
-    // Every byte received must reach stdout before exit; after a signal, a
-    // stalled reader of stdout gets a second, not forever.
-    const flushed = ctx.local.flush().catch((err) => {
-      // A closed stdout ends socktool quietly (SPEC §4).
-      if (err instanceof Deno.errors.BrokenPipe) return;
-      throw new SocktoolError(`write stdout: ${causeInWords(err)}`, ExitCode.Network, {
-        cause: err,
-      });
-    });
-    await (signal.aborted ? withinMs(flushed, 1000) : flushed);
-    await closeSessionLogs(logs);
+    // Every byte received must reach stdout before exit. A stalled reader of
+    // stdout is abandoned after a signal (SIGNAL_FLUSH_MS) or at the -q
+    // deadline, which both end this wait.
+    const cancelQuit = abandonAtQuitDeadline(options, ctx.local);
+    try {
+      await flushStdout();
+    } finally {
+      cancelQuit();
+      await closeSessionLogs(logs);
+    }
   }
 }
 
-/** Waits for `p`, or `ms` at most. */
-async function withinMs(p: Promise<unknown>, ms: number): Promise<void> {
+/** Waits until everything written to stdout is out; a closed or abandoned stdout is quiet. */
+async function flushStdout(): Promise<void> {
+  await stdoutWriter().flush().catch((err) => {
+    // A closed stdout ends socktool quietly (SPEC §4).
+    if (isOutputGone(err)) return;
+    throw new SocktoolError(`write stdout: ${causeInWords(err)}`, ExitCode.Network, {
+      cause: err,
+    });
+  });
+}
+
+/**
+ * `-q SECS`: socktool exits at most SECS after stdin ends. The sessions end
+ * then (and give up on a stalled stdout themselves, `session.ts`); this
+ * bounds the last wait for stdout at exit. What stdout has not taken by that
+ * deadline plus {@linkcode QUIT_FLUSH_MS}, or `QUIT_FLUSH_MS` from now if
+ * that is later, is abandoned. Returns the function that cancels it.
+ */
+function abandonAtQuitDeadline(options: Options, local: StdioDuplex): () => void {
+  const quit = options.mode === "connect" || options.mode === "listen"
+    ? options.quitAfterEofMs
+    : undefined;
+  if (quit === undefined) return () => {};
+  let cancelled = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  await Promise.race([p, new Promise((r) => timer = setTimeout(r, ms))]);
-  clearTimeout(timer);
+  const flushStarted = Date.now();
+  local.inputEnded.then((endedAt) => {
+    if (cancelled) return;
+    const at = Math.max(endedAt + quit, flushStarted) + QUIT_FLUSH_MS;
+    timer = setTimeout(() => local.abandon(), Math.max(0, at - Date.now()));
+  });
+  return () => {
+    cancelled = true;
+    clearTimeout(timer);
+  };
 }
 
 /** One line on stderr for any error; the exit code it maps to. */
@@ -167,16 +252,12 @@ export function describeFailure(err: unknown): { line: string; exitCode: number 
   return { line: `internal error: ${what.split("\n")[0]}`, exitCode: ExitCode.Network };
 }
 
-async function writeStdout(text: string): Promise<void> {
-  const bytes = new TextEncoder().encode(text);
-  let off = 0;
-  while (off < bytes.length) off += await Deno.stdout.write(bytes.subarray(off));
-}
-
 if (import.meta.main) {
   // An error that escaped every handler must still be one line, never a trace.
   globalThis.addEventListener("unhandledrejection", (e) => {
     e.preventDefault();
+    // After a signal, what fails while winding down is expected: main ends it.
+    if (signalExit !== undefined) return;
     Deno.exit(report(e.reason));
   });
   Deno.exit(await main(Deno.args));

@@ -25,6 +25,8 @@ export const ExitCode = {
   Network: 1,
   /** The command line cannot work as given. */
   Usage: 2,
+  /** Ended by SIGHUP (the terminal closed). */
+  HangUp: 129,
   /** Ended by SIGINT. */
   Interrupted: 130,
   /** Ended by SIGTERM. */

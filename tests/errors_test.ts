@@ -61,6 +61,15 @@ Deno.test("fault: connection refused exits 1 naming the address", () => {
   );
 });
 
+Deno.test("fault: a refused connect with -v is still one line, not told twice", () => {
+  const port = freePort();
+  return runFails(
+    ["-v", "127.0.0.1", String(port)],
+    1,
+    new RegExp(`connect 127\\.0\\.0\\.1:${port}: connection refused`),
+  );
+});
+
 Deno.test("bad input: -e naming a file that is not executable says so, exit 2", async () => {
   const file = await Deno.makeTempFile();
   try {

@@ -245,7 +245,7 @@ const BAD: [string[], RegExp][] = [
     ["-l", "0", "--forward", "udp:nohost"],
     /^socktool: bad value 'udp:nohost' for --forward: expected /,
   ],
-  [["-l", "0", "--forward", "ws://127.0.0.1:80/"], /WebSocket targets are not supported yet/],
+  [["-l", "0", "--forward", "ws://"], /^socktool: bad value 'ws:\/\/' for --forward: /],
   [
     ["-luU", "/tmp/x.sock", "--forward", "udp:127.0.0.1:53"],
     /^socktool: option --forward cannot be used with -uU/,

@@ -14,6 +14,16 @@ command -v script >/dev/null 2>&1 || need+=(bsdutils)
 command -v zsh >/dev/null 2>&1 || need+=(zsh)
 command -v fish >/dev/null 2>&1 || need+=(fish)
 command -v groff >/dev/null 2>&1 || need+=(groff-base)
+# Node's `ws` package from npm: the WebSocket peer of tests/ws_*_test.ts, in a
+# cache folder of its own (gitignored); tests/_test_utils/ws_peer.ts installs
+# it the same way when a test runs without this script.
+ws_dir="$(cd "$(dirname "$0")" && pwd)/.npm-peers"
+if [ ! -f "$ws_dir/node_modules/ws/package.json" ] && command -v npm >/dev/null 2>&1; then
+  echo "installing test peer: ws@8.23.0 (npm) into tests/.npm-peers" >&2
+  mkdir -p "$ws_dir"
+  npm install --prefix "$ws_dir" --no-audit --no-fund --no-save --silent ws@8.23.0 >/dev/null 2>&1 ||
+    echo "could not install ws from npm: the WebSocket tests will fail" >&2
+fi
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "installing test peers: ${need[*]}" >&2
 sudo=""

@@ -293,3 +293,73 @@ Deno.test("TLS through socks5 and HTTP proxies reaches openssl s_server verified
     await certs.remove();
   }
 });
+
+/** A target that answers a request only after reading it, a moment later (an HTTP server). */
+function startSlowReplier(): { port: number; stop(): Promise<void> } {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const sessions: Promise<void>[] = [];
+  const accepting = (async () => {
+    for await (const conn of listener) {
+      sessions.push((async () => {
+        try {
+          const buf = new Uint8Array(1024);
+          let got = "";
+          while (!got.includes("\r\n\r\n")) {
+            const n = await conn.read(buf);
+            if (n === null) break;
+            got += dec.decode(buf.subarray(0, n));
+          }
+          await new Promise((r) => setTimeout(r, 200));
+          await writeConnAll(conn, enc.encode("HTTP/1.0 200 OK\r\n\r\nhello\n"));
+        } catch {
+          // The proxy may have torn the tunnel down already: that is the case under test.
+        } finally {
+          conn.close();
+        }
+      })());
+    }
+  })();
+  return {
+    port: (listener.addr as Deno.NetAddr).port,
+    async stop() {
+      listener.close();
+      await accepting.catch(() => {});
+      await Promise.all(sessions);
+    },
+  };
+}
+
+Deno.test("a proxy that ends the tunnel at our half-close is one line and exit 1, not a silent 0; --no-shutdown works", async () => {
+  const target = startSlowReplier();
+  const socks = await startMicrosocks();
+  const http = await startHttpProxy();
+  const { spawnSocktool } = await import("./_test_utils/harness.ts");
+  try {
+    for (
+      const via of [
+        ["--proxy", `127.0.0.1:${socks.port}`],
+        ["--proxy", `127.0.0.1:${http.port}`, "--proxy-type", "http"],
+      ]
+    ) {
+      const run = async (extra: string[]) => {
+        const p = spawnSocktool([...via, ...extra, "127.0.0.1", String(target.port)]);
+        await p.write("GET / HTTP/1.0\r\n\r\n");
+        await p.closeStdin();
+        return await p.finish();
+      };
+      const torn = await run([]);
+      assert.equal(torn.code, 1, torn.stderr);
+      assert.match(
+        torn.stderr,
+        /^socktool: 127\.0\.0\.1:\d+ via (socks5|http) proxy 127\.0\.0\.1:\d+: the tunnel closed when stdin ended, before any reply .*\(try --no-shutdown\)\n$/,
+      );
+      const kept = await run(["--no-shutdown"]);
+      assert.equal(kept.code, 0, kept.stderr);
+      assert.equal(dec.decode(kept.stdout), "HTTP/1.0 200 OK\r\n\r\nhello\n");
+    }
+  } finally {
+    await stop(socks.proc);
+    await stop(http.proc);
+    await target.stop();
+  }
+});

@@ -184,3 +184,32 @@ Deno.test("-N is accepted and half-closes as the default does", async () => {
   conn.close();
   assert.equal((await client.finish()).code, 0);
 });
+
+Deno.test("a peer that resets ends the session with exit 1 and one line, its data out (stdin open, or ended)", async () => {
+  const net = await import("node:net");
+  // The peer greets, then resets (SO_LINGER 0): it accepts nothing more.
+  const server = net.createServer({ allowHalfOpen: true }, (s) => {
+    s.on("error", () => {});
+    s.write("bye\n", () => setTimeout(() => s.resetAndDestroy(), 50));
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  const port = (server.address() as { port: number }).port;
+  try {
+    for (const stdinEnds of [false, true]) {
+      const client = spawnSocktool(["127.0.0.1", String(port)]);
+      try {
+        // stdin: a pipe held open with nothing typed, or one that ends at once.
+        if (stdinEnds) await client.closeStdin();
+        else await client.write(new Uint8Array());
+        const r = await client.finish(5000);
+        assert.equal(r.code, 1, r.stderr);
+        assert.equal(r.stderr, `socktool: 127.0.0.1:${port}: connection reset by peer\n`);
+        assert.equal(dec(r.stdout), "bye\n");
+      } finally {
+        client.kill();
+      }
+    }
+  } finally {
+    server.close();
+  }
+});

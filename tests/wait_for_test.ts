@@ -178,7 +178,7 @@ Deno.test("--help lists issue 14's options: --wait-for, --size, -L/--rate-limit,
       /^ {6}--wait-for SECS +wait until every TARGET/m,
       /^ {6}--size N +the bytes --progress expects/m,
       /^ {2}-L, --rate-limit RATE +at most RATE bytes per second each way/m,
-      /^ {6}--forward TARGET +relay each client in-process to HOST:PORT,\n +unix:PATH, or \(-u\) udp:HOST:PORT$/m,
+      /^ {6}--forward TARGET +relay each client in-process to HOST:PORT,\n +unix:PATH, ws:\/\/\.\.\. or wss:\/\/\.\.\., or \(with -u\)\n +udp:HOST:PORT$/m,
     ]
   ) assert.match(help, re);
 });

@@ -105,7 +105,7 @@ export function closestOptions(
   for (const name of names) {
     const d = editDistance(typed, name);
     if (d < best) [best, found] = [d, [name]];
-    else if (d === best) found.push(name);
+    else if (d === best && d <= limit) found.push(name);
   }
   return (found.length <= 2 ? found : []) as OptionName[];
 }

@@ -63,6 +63,11 @@ export const OPTION_TABLE = {
   // Habits (issue 12): ncat's --ssl-verify, and shell completion scripts.
   "ssl-verify": { type: "boolean" },
   completions: { type: "string" },
+  // WebSocket (lib/ws/).
+  ws: { type: "boolean" },
+  binary: { type: "boolean" },
+  header: { type: "string", multiple: true },
+  subprotocol: { type: "string" },
 } as const;
 
 /** The long name of an option, as `OPTION_TABLE` spells it. */

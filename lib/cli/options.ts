@@ -7,6 +7,8 @@
 
 import type { SessionOptions } from "../session/options.ts";
 import type { ServeName } from "../serve/responders.ts";
+import type { TlsOptions } from "../session/options.ts";
+import type { WsUrl } from "../ws/url.ts";
 
 export type { SessionOptions, TlsOptions, Transport } from "../session/options.ts";
 
@@ -39,6 +41,8 @@ export interface ConnectOptions extends SessionOptions {
   sourcePort?: number;
   /** `--proxy` and its settings. */
   proxy?: ProxyOptions;
+  /** A `ws://` or `wss://` URL instead of HOST PORT (`target` is its host and port). */
+  ws?: WsTarget;
 }
 
 /** `socktool -l [HOST] PORT`: listen. */
@@ -67,6 +71,29 @@ export interface ListenOptions extends SessionOptions {
   forward?: ForwardTarget;
   /** `--serve NAME`. */
   serve?: ServeName;
+  /** `--ws`: clients speak WebSocket. */
+  ws?: WsSettings;
+  /** `--forward ws://...`: the target is a WebSocket (`forward` is its host and port). */
+  forwardWs?: WsTarget & {
+    /** For `wss://`: how the target's certificate is verified. */
+    tls?: TlsOptions;
+  };
+}
+
+/** How WebSocket messages are made and the handshake is dressed. */
+export interface WsSettings {
+  /** `--binary`: one binary message per chunk instead of text lines. */
+  binary: boolean;
+  /** `--header 'Name: value'`, in order. */
+  headers: [string, string][];
+  /** `--subprotocol`: offered by a client, accepted by a listener. */
+  subprotocols: string[];
+}
+
+/** A WebSocket to connect to. */
+export interface WsTarget extends WsSettings {
+  /** Where. */
+  url: WsUrl;
 }
 
 /** `socktool -z HOST PORT...`: probe. */
@@ -99,7 +126,8 @@ export type ForwardTarget =
   | { kind: "tcp"; host: string; port: number }
   | { kind: "unix"; path: string }
   | { kind: "udp"; host: string; port: number };
-// The WebSocket issue adds `| { kind: "ws"; url: string }` here (cli/targets.ts parses it).
+// A ws:// or wss:// target is read by parse.ts (wsListenOptions): `forward` then holds the
+// TCP address under it, and `ListenOptions.forwardWs` the WebSocket settings.
 
 /** `socktool --wait-for SECS TARGET...`: wait until every target accepts a connection. */
 export interface WaitForOptions {

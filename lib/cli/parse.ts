@@ -8,7 +8,7 @@
 
 import { parseArgs } from "node:util";
 import { ExitCode, SocktoolError, usageError } from "../errors.ts";
-import { checkFlagRules, checkRules } from "./rules.ts";
+import { checkFlagRules, checkRules, checkWsFlagRules } from "./rules.ts";
 import { ipVersion, isMalformedIPv4, stripBrackets } from "../net/address.ts";
 import { parsePort, parsePortList } from "./ports.ts";
 import { parseDuration } from "./duration.ts";
@@ -17,6 +17,8 @@ import { closestOptions, splitGluedPorts, splitHostPort } from "./habits.ts";
 import { parseByteSize } from "./byte_size.ts";
 import { parseForwardTarget, parseWaitTarget } from "./targets.ts";
 import { isServeName, SERVE_NAMES, type ServeName } from "../serve/responders.ts";
+import { looksLikeUrl, parseWsUrl, type WsUrl, WsUrlError } from "../ws/url.ts";
+import { HANDSHAKE_HEADERS } from "../ws/handshake.ts";
 import {
   COMPLETION_SHELLS,
   type CompletionShell,
@@ -29,6 +31,7 @@ import {
   type TlsOptions,
   type Transport,
   type WaitForOptions,
+  type WsSettings,
 } from "./options.ts";
 
 export { OPTION_TABLE };
@@ -62,13 +65,18 @@ export function parseCommandLine(args: readonly string[]): Options {
   if (v.completions !== undefined) return { mode: "completions", shell: shellArg(v.completions) };
   // ncat's --ssl-verify is --ssl that verifies, which socktool does by default.
   if (v["ssl-verify"]) v.ssl = true;
-  checkFlagRules(v);
+  const ws = wsEndpointsOf(v, pos);
+  checkWsFlagRules(v, { urlArgument: pos.length > 0 && looksLikeUrl(pos[0]), ...ws });
+  // A wss:// URL asks for TLS as --ssl does, so the --ssl-* options are welcome with it.
+  checkFlagRules(ws.connect?.secure || ws.forward?.secure ? { ...v, ssl: true } : v);
   const options = v["wait-for"] !== undefined
     ? waitForOptions(v, pos)
     : v["zero-io"]
     ? probeOptions(v, pos)
     : v.listen
-    ? listenOptions(v, pos, sessionOptions(v))
+    ? wsListenOptions(v, pos, ws.forward)
+    : ws.connect
+    ? wsConnectOptions(v, pos, ws.connect)
     : connectOptions(v, pos, sessionOptions(v));
   checkRules(options);
   return options;
@@ -367,4 +375,115 @@ function waitForOptions(v: Values, pos: string[]): WaitForOptions {
     numeric: v.nodns ?? false,
     json: v.json ?? false,
   };
+}
+
+// --- WebSocket (lib/ws/) ---
+
+/** The `ws://`/`wss://` URLs of a command line: one to connect to, a `--forward` target. */
+function wsEndpointsOf(v: Values, pos: string[]): { connect?: WsUrl; forward?: WsUrl } {
+  const connect = !v.listen && !v["zero-io"] && pos.length > 0 && looksLikeUrl(pos[0])
+    ? wsUrlArg(pos[0], `bad URL '${pos[0]}'`)
+    : undefined;
+  const forward = v.forward !== undefined && looksLikeUrl(v.forward)
+    ? wsUrlArg(v.forward, `bad value '${v.forward}' for --forward`)
+    : undefined;
+  return { connect, forward };
+}
+
+function wsUrlArg(text: string, what: string): WsUrl {
+  try {
+    return parseWsUrl(text);
+  } catch (err) {
+    if (err instanceof WsUrlError) throw usageError(`${what}: ${err.message}`);
+    throw err;
+  }
+}
+
+/** `--binary`, `--header`, `--subprotocol`. */
+function wsSettings(v: Values): WsSettings {
+  return {
+    binary: v.binary ?? false,
+    headers: (v.header ?? []).map(headerArg),
+    subprotocols: v.subprotocol === undefined ? [] : subprotocolArg(v.subprotocol),
+  };
+}
+
+/** An HTTP token (RFC 9110): what a header name and a subprotocol are made of. */
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/** `--header 'Name: value'`: a token, a colon, a value with no control characters. */
+function headerArg(text: string): [string, string] {
+  const colon = text.indexOf(":");
+  if (colon < 0) throw usageError(`bad value '${text}' for --header: expected 'Name: value'`);
+  const name = text.slice(0, colon).trim();
+  const value = text.slice(colon + 1).trim();
+  if (!TOKEN.test(name)) {
+    throw usageError(
+      `bad header name '${name}' in --header: letters, digits and -_.!#$%&'*+^\`|~ only`,
+    );
+  }
+  // deno-lint-ignore no-control-regex
+  if (/[\x00-\x08\x0a-\x1f\x7f]/.test(value)) {
+    throw usageError(
+      `bad value for --header ${name}: control characters (CR, LF...) are not allowed`,
+    );
+  }
+  if (HANDSHAKE_HEADERS.includes(name.toLowerCase())) {
+    throw usageError(
+      `option --header cannot set ${name}: socktool sets it for the handshake${
+        name.toLowerCase() === "sec-websocket-protocol" ? " (use --subprotocol)" : ""
+      }`,
+    );
+  }
+  return [name, value];
+}
+
+/** `--subprotocol NAME[,NAME...]`: tokens, in order of preference. */
+function subprotocolArg(text: string): string[] {
+  const names = text.split(",").map((s) => s.trim());
+  const bad = names.find((n) => !TOKEN.test(n));
+  if (bad !== undefined) {
+    throw usageError(`bad value '${text}' for --subprotocol: '${bad}' is not a protocol name`);
+  }
+  return names;
+}
+
+/** `socktool [options] ws://HOST:PORT/PATH`: connect mode, its target the URL's host and port. */
+function wsConnectOptions(v: Values, pos: string[], url: WsUrl): ConnectOptions {
+  if (pos.length > 1) throw usageError(`unexpected argument '${pos[1]}' after the URL`);
+  const options = connectOptions(
+    v,
+    [url.host, String(url.port)],
+    sessionOptions(url.secure ? { ...v, ssl: true } : v),
+  );
+  return { ...options, ws: { url, ...wsSettings(v) } };
+}
+
+/**
+ * A listener's options with `--ws` and a `--forward ws://` target. With a
+ * `wss://` target, `--ssl-trustfile`, `--ssl-servername` and
+ * `--ssl-insecure` verify the target; the listener keeps its own `--ssl`.
+ */
+function wsListenOptions(v: Values, pos: string[], forward: WsUrl | undefined): ListenOptions {
+  const o = listenOptions(forward ? { ...v, forward: undefined } : v, pos, sessionOptions(v));
+  const out: ListenOptions = v.ws ? { ...o, ws: wsSettings(v) } : { ...o };
+  if (forward === undefined) return out;
+  let tls: TlsOptions | undefined;
+  if (forward.secure) {
+    if (v["ssl-servername"] === "") {
+      throw usageError("option --ssl-servername needs a name: '' is empty");
+    }
+    tls = {
+      alpn: [],
+      insecure: v["ssl-insecure"] ?? false,
+      trustFile: v["ssl-trustfile"],
+      serverName: v["ssl-servername"],
+    };
+    if (out.tls) {
+      out.tls = { ...out.tls, trustFile: undefined, serverName: undefined, insecure: false };
+    }
+  }
+  out.forward = { kind: "tcp", host: forward.host, port: forward.port };
+  out.forwardWs = { url: forward, ...wsSettings(v), tls };
+  return out;
 }

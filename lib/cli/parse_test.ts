@@ -1,4 +1,5 @@
 import { assertEquals, assertThrows } from "../_test_utils.ts";
+import assert from "node:assert/strict";
 import { parseCommandLine } from "./parse.ts";
 import { SocktoolError } from "../errors.ts";
 
@@ -295,4 +296,62 @@ Deno.test("parseCommandLine reads --completions SHELL and refuses other shells",
     usageMessage(["--completions", "tcsh"]),
     "bad value 'tcsh' for --completions: choose bash, zsh or fish",
   );
+});
+
+// --- WebSocket (lib/ws/) ---
+
+Deno.test("parse: a ws:// URL connects to its host and port, in text mode by default", () => {
+  const o = parseCommandLine(["ws://127.0.0.1:9000/chat?x=1"]);
+  assert(o.mode === "connect");
+  assertEquals(o.target, { kind: "inet", host: "127.0.0.1", port: 9000 });
+  assertEquals(o.ws?.url.path, "/chat?x=1");
+  assertEquals(o.ws?.binary, false);
+  assertEquals(o.tls, undefined);
+});
+
+Deno.test("parse: a wss:// URL turns TLS on, with the --ssl-* options and the headers", () => {
+  const o = parseCommandLine([
+    "--ssl-trustfile",
+    "ca.pem",
+    "--binary",
+    "--header",
+    "Authorization: Bearer x:y",
+    "--subprotocol",
+    "a, b",
+    "wss://h.test/",
+  ]);
+  assert(o.mode === "connect");
+  assertEquals(o.target, { kind: "inet", host: "h.test", port: 443 });
+  assertEquals(o.tls?.trustFile, "ca.pem");
+  assertEquals(o.ws?.binary, true);
+  assertEquals(o.ws?.headers, [["Authorization", "Bearer x:y"]]);
+  assertEquals(o.ws?.subprotocols, ["a", "b"]);
+});
+
+Deno.test("parse: -l --ws PORT carries the WebSocket settings", () => {
+  const o = parseCommandLine(["-lk", "--ws", "8080", "--subprotocol", "chat"]);
+  assert(o.mode === "listen");
+  assertEquals(o.ws, { binary: false, headers: [], subprotocols: ["chat"] });
+  assertEquals(o.forwardWs, undefined);
+});
+
+Deno.test("parse: --forward wss:// keeps the target's trust apart from the listener's --ssl", () => {
+  const o = parseCommandLine([
+    "-l",
+    "--ssl",
+    "8443",
+    "--forward",
+    "wss://backend.test:9443/x",
+    "--ssl-trustfile",
+    "ca.pem",
+  ]);
+  assert(o.mode === "listen");
+  assertEquals(o.forward, { kind: "tcp", host: "backend.test", port: 9443 });
+  assertEquals(o.forwardWs?.url.path, "/x");
+  assertEquals(o.forwardWs?.tls?.trustFile, "ca.pem");
+  assertEquals(o.tls?.trustFile, undefined);
+  const plain = parseCommandLine(["-l", "80", "--forward", "wss://b.test/"]);
+  assert(plain.mode === "listen");
+  assertEquals(plain.tls, undefined);
+  assertEquals(plain.forwardWs?.tls?.insecure, false);
 });

@@ -468,3 +468,86 @@ export function checkRules(options: Options): void {
     }
   }
 }
+
+// --- WebSocket (lib/ws/) ---
+
+/** The WebSocket endpoints a command line names, for {@linkcode checkWsFlagRules}. */
+export interface WsEndpoints {
+  /** The first argument is a URL (`scheme://...`), whatever its scheme. */
+  urlArgument: boolean;
+  /** The `ws://`/`wss://` URL to connect to. */
+  connect?: { secure: boolean };
+  /** The `--forward ws://`/`wss://` target. */
+  forward?: { secure: boolean };
+}
+
+/** One WebSocket rule: broken when `broken` says so. */
+interface WsFlagRule {
+  broken: (given: (flag: OptionName) => boolean, ws: WsEndpoints) => boolean;
+  message: string;
+}
+
+const WS_ENDPOINTS = "ws://HOST:PORT/PATH, wss://..., -l --ws PORT or --forward ws://...";
+const hasWsEndpoint = (given: (flag: OptionName) => boolean, ws: WsEndpoints) =>
+  ws.connect !== undefined || ws.forward !== undefined || given("ws");
+
+/**
+ * The WebSocket rules, in the order they are checked, before
+ * {@linkcode FLAG_RULES} (a `wss://` URL stands for `--ssl` there).
+ */
+export const WS_FLAG_RULES: readonly WsFlagRule[] = [
+  { broken: (g) => g("ws") && !g("listen"), message: "option --ws needs -l" },
+  {
+    broken: (g, ws) => g("zero-io") && ws.urlArgument,
+    message: "option -z probes HOST PORT..., not a URL",
+  },
+  {
+    broken: (g, ws) => g("listen") && ws.urlArgument,
+    message: "option -l listens on a PORT, not a URL: serve WebSocket clients with -l --ws PORT",
+  },
+  ...(["binary", "header", "subprotocol"] as const).map((flag): WsFlagRule => ({
+    broken: (g, ws) => g(flag) && !hasWsEndpoint(g, ws),
+    message: `option --${flag} needs a WebSocket endpoint: ${WS_ENDPOINTS}`,
+  })),
+  {
+    broken: (g, ws) => g("udp") && (ws.connect !== undefined || g("ws")),
+    message: "option -u cannot be used with WebSocket: it runs over TCP",
+  },
+  {
+    broken: (g, ws) => g("unixsock") && ws.connect !== undefined,
+    message: "option -U takes a socket PATH, not a URL",
+  },
+  {
+    broken: (g, ws) => g("ssl") && ws.connect?.secure === false,
+    message: "option --ssl with a ws:// URL: write wss:// for WebSocket over TLS",
+  },
+  {
+    broken: (g, ws) =>
+      g("listen") && !g("ssl") && ws.forward?.secure === true &&
+      (g("ssl-cert") || g("ssl-key") || g("ssl-alpn")),
+    message:
+      "options --ssl-cert, --ssl-key and --ssl-alpn are the listener's and need --ssl (a wss:// target is verified with --ssl-trustfile, --ssl-servername, --ssl-insecure)",
+  },
+  {
+    broken: (g, ws) =>
+      g("listen") && ws.forward?.secure === true && g("ssl-insecure") && g("ssl-trustfile"),
+    message:
+      "options --ssl-insecure and --ssl-trustfile cannot be used together: --ssl-insecure verifies nothing",
+  },
+];
+
+/**
+ * Checks the raw flags and the command line's WebSocket endpoints against
+ * {@linkcode WS_FLAG_RULES}; throws the first broken one as a usage error.
+ *
+ * @example
+ * ```ts
+ * checkWsFlagRules({ binary: true }, { urlArgument: false }); // throws: --binary needs ...
+ * ```
+ */
+export function checkWsFlagRules(values: Record<string, unknown>, ws: WsEndpoints): void {
+  const given = (k: OptionName) => values[k] !== undefined && values[k] !== false;
+  for (const rule of WS_FLAG_RULES) {
+    if (rule.broken(given, ws)) throw usageError(rule.message);
+  }
+}

@@ -202,3 +202,77 @@ for (const [mode, ignored] of IGNORED) {
     });
   }
 }
+
+// --- WebSocket (lib/ws/) ---
+
+/** One command line per WebSocket rule or bad value: it must be refused with that line. */
+const WS_CASES: [string[], RegExp][] = [
+  [["--ws", "1"], /^option --ws needs -l$/],
+  [["-z", "ws://h/", "1"], /^option -z probes HOST PORT\.\.\., not a URL$/],
+  [
+    ["-l", "ws://h/"],
+    /^option -l listens on a PORT, not a URL: serve WebSocket clients with -l --ws PORT$/,
+  ],
+  [["--binary", "h", "1"], /^option --binary needs a WebSocket endpoint: ws:\/\/HOST:PORT\/PATH, /],
+  [["-l", "1", "--binary"], /^option --binary needs a WebSocket endpoint: /],
+  [["--header", "X: y", "h", "1"], /^option --header needs a WebSocket endpoint: /],
+  [["--subprotocol", "chat", "h", "1"], /^option --subprotocol needs a WebSocket endpoint: /],
+  [["-u", "ws://h/"], /^option -u cannot be used with WebSocket: it runs over TCP$/],
+  [["-lu", "--ws", "1"], /^option -u cannot be used with WebSocket: it runs over TCP$/],
+  [["-U", "ws://h/"], /^option -U takes a socket PATH, not a URL$/],
+  [
+    ["--ssl", "ws://h/"],
+    /^option --ssl with a ws:\/\/ URL: write wss:\/\/ for WebSocket over TLS$/,
+  ],
+  [
+    ["-l", "1", "--forward", "wss://h/", "--ssl-cert", "c"],
+    /^options --ssl-cert, --ssl-key and --ssl-alpn are the listener's and need --ssl /,
+  ],
+  [
+    ["-l", "1", "--forward", "wss://h/", "--ssl-insecure", "--ssl-trustfile", "t"],
+    /^options --ssl-insecure and --ssl-trustfile cannot be used together/,
+  ],
+  [
+    ["-l", "1", "--forward", "wss://h/", "--ssl-servername", ""],
+    /^option --ssl-servername needs a name/,
+  ],
+  [
+    ["ws://h:99999/"],
+    /^bad URL 'ws:\/\/h:99999\/': bad port '99999': must be a number from 1 to 65535$/,
+  ],
+  [["http://h/"], /^bad URL 'http:\/\/h\/': the scheme must be ws or wss, not 'http'$/],
+  [["ws://"], /^bad URL 'ws:\/\/': no host$/],
+  [["ws://h/", "extra"], /^unexpected argument 'extra' after the URL$/],
+  [
+    ["-l", "1", "--forward", "ws://h/#x"],
+    /^bad value 'ws:\/\/h\/#x' for --forward: a WebSocket URL has no #fragment$/,
+  ],
+  [
+    ["--header", "NoColon", "ws://h/"],
+    /^bad value 'NoColon' for --header: expected 'Name: value'$/,
+  ],
+  [["--header", "Bad Name: x", "ws://h/"], /^bad header name 'Bad Name' in --header: /],
+  [["--header", "X: a\r\nEvil: 1", "ws://h/"], /^bad value for --header X: control characters/],
+  [
+    ["--header", "Sec-WebSocket-Key: x", "ws://h/"],
+    /^option --header cannot set Sec-WebSocket-Key: /,
+  ],
+  [["--header", "Sec-WebSocket-Protocol: x", "ws://h/"], /\(use --subprotocol\)$/],
+  [
+    ["--subprotocol", "a b", "ws://h/"],
+    /^bad value 'a b' for --subprotocol: 'a b' is not a protocol name$/,
+  ],
+  [["-4", "ws://[::1]:80/"], /^option -4 cannot be used with the IPv6 address ::1$/],
+  [["-n", "ws://localhost/"], /^option -n forbids name lookup, but 'localhost' is a name$/],
+  [
+    ["-l", "1", "--ssl", "--ssl-trustfile", "t", "--forward", "ws://h/"],
+    /are for connecting, not -l$/,
+  ],
+];
+
+for (const [args, re] of WS_CASES) {
+  Deno.test(`rule: socktool ${args.join(" ")} is refused with ${re.source}`, () => {
+    const err = refusal(args);
+    if (!re.test(err.message)) throw new Error(`message '${err.message}' does not match ${re}`);
+  });
+}

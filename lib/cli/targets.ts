@@ -86,10 +86,10 @@ export function parseForwardTarget(text: string): ForwardTarget {
   if (/^udp:/i.test(text)) {
     return { kind: "udp", ...hostPort(flag, text.slice(4), expected, text) };
   }
-  // WebSocket targets (ws://, wss://) are parsed here once the WebSocket issue lands:
-  // add a `{ kind: "ws", url }` case to ForwardTarget and return it from this branch.
+  // A --forward ws:// target never gets here (parse.ts reads it as a WebSocket URL);
+  // --wait-for cannot wait for one beyond its TCP port.
   if (/^wss?:\/\//i.test(text)) {
-    throw usageError(`bad value '${text}' for ${flag}: WebSocket targets are not supported yet`);
+    throw usageError(`bad value '${text}' for ${flag}: give HOST:PORT, not a WebSocket URL`);
   }
   const bare = /^tcp:/i.test(text) ? text.slice(4) : text;
   return { kind: "tcp", ...hostPort(flag, bare, expected, text) };

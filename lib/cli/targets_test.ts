@@ -61,7 +61,7 @@ Deno.test("parseForwardTarget refuses bad targets with one line naming --forward
     ["udp:host", /^bad value 'udp:host' for --forward: expected /],
     ["unix:", /^bad value 'unix:' for --forward: the socket path is empty$/],
     ["udp:[::1]:99999", /^bad port '99999'/],
-    ["ws://127.0.0.1:80/", /WebSocket targets are not supported yet/],
+    ["ws://127.0.0.1:80/", /not a WebSocket URL/],
   ];
   for (const [text, re] of table) assert.match(refusal(() => parseForwardTarget(text)), re, text);
 });

@@ -25,6 +25,8 @@ Usage:
   socktool -U [-l] [options] PATH     Unix stream socket (-uU: datagram)
   socktool -z [options] HOST PORT...  probe ports; PORT may be a range 20-80
   socktool --wait-for SECS TARGET...  wait until every TARGET accepts
+  socktool [options] ws://HOST/PATH   WebSocket (wss://: TLS, verified)
+  socktool -l --ws [options] PORT     serve WebSocket clients
 
 Connection:
   -l, --listen              listen instead of connecting
@@ -54,7 +56,8 @@ Listening:
       --broker              relay every client's data to every other client
       --chat                --broker with names, joins and leaves
       --forward TARGET      relay each client in-process to HOST:PORT,
-                            unix:PATH, or (-u) udp:HOST:PORT
+                            unix:PATH, ws://... or wss://..., or (with -u)
+                            udp:HOST:PORT
       --serve NAME          echo, discard, daytime, chargen, upper, timestamp
 
 Programs:
@@ -98,6 +101,16 @@ TLS and proxies:
       --proxy-type TYPE     socks5 (default), socks4 or http
       --proxy-auth USER:PASS
                             credentials for the proxy
+
+WebSocket:
+      --ws                  with -l: clients speak WebSocket (-k, --serve,
+                            --broker, --chat, -e, --forward, --ssl work too)
+      --binary              one binary message per chunk, byte-exact (default:
+                            one text message per line, like websocat)
+      --header 'NAME: VALUE'
+                            an extra handshake header (repeatable)
+      --subprotocol NAMES   offered by a client, accepted by a listener
+                            (comma-separated)
 
 Help:
   -h, --help                print this help

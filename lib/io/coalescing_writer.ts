@@ -9,6 +9,11 @@
  * being written gathers behind it and leaves in one call. The
  * buffer is bounded: a writer that cannot keep up slows its callers.
  *
+ * A write to a reader that stopped reading may never finish, and the runtime
+ * cannot cancel it: {@linkcode CoalescingWriter.abandon} gives up on it, so
+ * that nobody waits for it any more (the bytes are dropped; the process may
+ * exit with the write still pending).
+ *
  * @module
  */
 
@@ -42,6 +47,8 @@ export class CoalescingWriter {
   #hasError = false;
   #roomWaiters: (() => void)[] = [];
   #directMin: number;
+  /** Resolves once {@linkcode abandon} is called: every wait races it. */
+  #givenUp = Promise.withResolvers<void>();
 
   constructor(out: PartialWriter, options: CoalescingWriterOptions = {}) {
     const capacity = options.capacity ?? 1024 * 1024;
@@ -65,7 +72,8 @@ export class CoalescingWriter {
       if (this.#inflight === undefined && this.#gathered === 0 && chunk.length >= this.#directMin) {
         // Idle and large: write the caller's bytes themselves, no copy.
         const rest = off === 0 ? chunk : chunk.subarray(off);
-        await this.#start(rest, true);
+        await this.#orGivenUp(this.#start(rest, true));
+        if (this.#hasError) throw this.#error;
         return chunk.length;
       }
       const room = this.#gather.length - this.#gathered;
@@ -87,10 +95,31 @@ export class CoalescingWriter {
   async flush(): Promise<void> {
     while (this.#inflight !== undefined || this.#gathered > 0) {
       if (this.#hasError) break;
-      if (this.#inflight) await this.#inflight.catch(() => {});
+      if (this.#inflight) await this.#orGivenUp(this.#inflight.catch(() => {}));
       else this.#drain();
     }
     if (this.#hasError) throw this.#error;
+  }
+
+  /**
+   * Gives up: what is gathered is dropped, a write still in flight is no
+   * longer waited for, and every pending and later `write` or `flush`
+   * rejects with `reason`. Abandoning twice keeps the first reason; a writer
+   * that already failed keeps its error.
+   */
+  abandon(reason: unknown): void {
+    if (!this.#hasError) {
+      this.#hasError = true;
+      this.#error = reason;
+    }
+    this.#gathered = 0;
+    this.#givenUp.resolve();
+    for (const w of this.#roomWaiters.splice(0)) w();
+  }
+
+  /** `p`, or nothing once abandoned (the caller then checks the error). */
+  #orGivenUp(p: Promise<void>): Promise<void> {
+    return Promise.race([p, this.#givenUp.promise]);
   }
 
   /** Writes `bytes`; when done, sends whatever was gathered meanwhile. */
@@ -102,8 +131,10 @@ export class CoalescingWriter {
       },
       (err) => {
         this.#inflight = undefined;
-        this.#hasError = true;
-        this.#error = err;
+        if (!this.#hasError) {
+          this.#hasError = true;
+          this.#error = err;
+        }
         for (const w of this.#roomWaiters.splice(0)) w();
         if (direct) throw err;
       },

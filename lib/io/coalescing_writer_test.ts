@@ -72,3 +72,45 @@ Deno.test("CoalescingWriter takes empty chunks without writing", async () => {
   await w.flush();
   assert.equal(out.calls.length, 0);
 });
+
+/** A writer whose writes never finish: a reader that stopped reading. */
+class StalledWriter {
+  calls = 0;
+  write(_p: Uint8Array): Promise<number> {
+    this.calls++;
+    return new Promise(() => {});
+  }
+}
+
+Deno.test("CoalescingWriter.abandon releases a write waiting for room and a flush waiting for a stalled write", async () => {
+  const w = new CoalescingWriter(new StalledWriter(), { capacity: 4 });
+  await w.write(new Uint8Array([1])); // in flight for ever
+  await w.write(new Uint8Array([2, 3, 4, 5])); // fills the gather buffer
+  const blocked = w.write(new Uint8Array([6]));
+  const flushing = w.flush();
+  const reason = new Deno.errors.Interrupted("abandoned");
+  w.abandon(reason);
+  await assert.rejects(blocked, Deno.errors.Interrupted);
+  await assert.rejects(flushing, Deno.errors.Interrupted);
+  await assert.rejects(w.write(new Uint8Array([7])), Deno.errors.Interrupted);
+});
+
+Deno.test("CoalescingWriter.abandon releases a large direct write that never finishes", async () => {
+  const out = new StalledWriter();
+  const w = new CoalescingWriter(out, { directMin: 4 });
+  const direct = w.write(new Uint8Array(8));
+  await new Promise((r) => setTimeout(r, 0));
+  assert.equal(out.calls, 1);
+  w.abandon(new Deno.errors.Interrupted("abandoned"));
+  await assert.rejects(direct, Deno.errors.Interrupted);
+});
+
+Deno.test("CoalescingWriter.abandon keeps an earlier write failure as the error", async () => {
+  const out = new SlowWriter(1);
+  out.failAfter = 0;
+  const w = new CoalescingWriter(out);
+  await w.write(new Uint8Array([1]));
+  await assert.rejects(w.flush(), Deno.errors.BrokenPipe);
+  w.abandon(new Deno.errors.Interrupted("abandoned"));
+  await assert.rejects(w.flush(), Deno.errors.BrokenPipe);
+});

@@ -16,7 +16,7 @@ const BUFFER_SIZE = 1 << 20;
  * data path: the session does not wait for the disk unless the log falls a
  * whole buffer behind. Writes land whole and in call order.
  */
-export class LogFile {
+export class LogFile implements AsyncDisposable {
   /** The path the file was opened at, for messages. */
   readonly path: string;
   #file: Deno.FsFile;
@@ -89,6 +89,11 @@ export class LogFile {
     while (this.#inFlight) await this.#inFlight;
     this.#file.close();
     if (this.#failure) throw this.#failure;
+  }
+
+  /** Same as {@linkcode LogFile.close}: `await using log = await openLogFile(...)`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   /**

@@ -1,6 +1,9 @@
 /**
- * The process's stdin and stdout as one {@linkcode Duplex}, the local side of
- * a relay.
+ * The process's stdin and stdout. Everything socktool writes to stdout (a
+ * session's payload, `-z` results, `--help`) goes through the one
+ * {@linkcode stdoutWriter}, so that one flush at exit covers all of it and a
+ * signal can abandon whatever is pending. {@linkcode stdioDuplex} is the
+ * local side of a relay.
  *
  * @module
  */
@@ -8,18 +11,115 @@
 import type { Duplex } from "./sink.ts";
 import { stdinReader } from "./stdin_reader.ts";
 import { CoalescingWriter } from "./coalescing_writer.ts";
+import { releaseStdoutFd } from "./stdout_fd.ts";
+
+/** The process's stdout, written through one {@linkcode CoalescingWriter}. */
+export interface StdoutWriter {
+  /**
+   * Takes `p`; resolves once its buffer may be reused. Rejects with
+   * `BrokenPipe` once stdout is gone or closed, `Interrupted` once abandoned.
+   */
+  write(p: Uint8Array): Promise<number>;
+  /** Resolves once every byte written so far is out (at once after close); rejects as `write`. */
+  flush(): Promise<void>;
+  /**
+   * Flushes, then closes stdout for real: its reader sees EOF now, not at
+   * exit. Later writes reject with `BrokenPipe`; closing twice does nothing.
+   */
+  close(): Promise<void>;
+  /**
+   * Gives up on stdout (a signal, the `-q` deadline): what is pending is
+   * dropped, and pending and later writes and flushes reject with
+   * `Interrupted`, so that a reader that stopped reading holds nothing up.
+   */
+  abandon(): void;
+}
+
+let shared: StdoutWriter | undefined;
+
+/**
+ * The one writer of the process's stdout (made on first use).
+ *
+ * @example
+ * ```ts
+ * await stdoutWriter().write(new TextEncoder().encode("hello\n"));
+ * await stdoutWriter().flush();
+ * ```
+ */
+export function stdoutWriter(): StdoutWriter {
+  return shared ??= makeStdoutWriter();
+}
+
+function makeStdoutWriter(): StdoutWriter {
+  const out = new CoalescingWriter(Deno.stdout);
+  let closing: Promise<void> | undefined;
+  let closed = false;
+  return {
+    write: (p) => out.write(p),
+    flush: () => closed ? Promise.resolve() : out.flush(),
+    close() {
+      return closing ??= (async () => {
+        await out.flush();
+        closed = true;
+        out.abandon(new Deno.errors.BrokenPipe("stdout closed"));
+        // Deno.stdout.close() would leave fd 1 open: see stdout_fd.ts.
+        releaseStdoutFd();
+      })();
+    },
+    abandon: () => out.abandon(new Deno.errors.Interrupted("stdout: pending output abandoned")),
+  };
+}
+
+/**
+ * Writes `text` to stdout through {@linkcode stdoutWriter}; resolves `false`
+ * once stdout is gone (a reader such as `head` went away) or abandoned, so
+ * that a caller can stop quietly.
+ *
+ * @example
+ * ```ts
+ * if (!await writeStdout("22 open\n")) stopProbing();
+ * ```
+ */
+export async function writeStdout(text: string | Uint8Array): Promise<boolean> {
+  const bytes = typeof text === "string" ? new TextEncoder().encode(text) : text;
+  try {
+    await stdoutWriter().write(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether `err`, from writing or flushing stdout, means only that the
+ * output is gone (a closed pipe, SPEC §4: end quietly) or was abandoned.
+ *
+ * @example
+ * ```ts
+ * await stdoutWriter().flush().catch((err) => { if (!isOutputGone(err)) throw err; });
+ * ```
+ */
+export function isOutputGone(err: unknown): boolean {
+  return err instanceof Deno.errors.BrokenPipe || err instanceof Deno.errors.Interrupted;
+}
 
 /** The local side of a plain session: stdin and stdout. */
 export interface StdioDuplex extends Duplex, Disposable {
   /** Resolves once every byte written so far has reached stdout (or stdout failed). */
   flush(): Promise<void>;
+  /** Resolves, with the time it happened (`Date.now()`), once stdin has ended (EOF, or unreadable). */
+  readonly inputEnded: Promise<number>;
+  /** Gives up on stdout: see {@linkcode StdoutWriter.abandon}. */
+  abandon(): void;
 }
 
 /**
- * Returns stdin (read, through {@linkcode stdinRing}) and stdout (write,
- * through a {@linkcode CoalescingWriter}) as a duplex. A stdin that is closed or unreadable reads as end of data, as in
- * netcat. `closeWrite` and `flush` wait until every byte written is out;
- * the process must flush before it exits.
+ * Returns stdin (read, through {@linkcode stdinReader}) and stdout (write,
+ * through {@linkcode stdoutWriter}) as a duplex. A stdin that is closed or
+ * unreadable reads as end of data, as in netcat. `closeWrite` (the remote
+ * side's data ended) flushes and closes stdout, so its reader sees EOF at
+ * once (SPEC §3) even while stdin is still being sent; a `-k` listener,
+ * which writes stdout for many clients, must never call it.
  *
  * @example
  * ```ts
@@ -40,13 +140,19 @@ export interface StdioDuplex extends Duplex, Disposable {
  */
 export function stdioDuplex(): StdioDuplex {
   const stdin = stdinReader();
-  const stdout = new CoalescingWriter(Deno.stdout);
+  const stdout = stdoutWriter();
+  const ended = Promise.withResolvers<number>();
   return {
-    read: (p) => stdin.read(p),
+    async read(p) {
+      const n = await stdin.read(p);
+      if (n === null) ended.resolve(Date.now());
+      return n;
+    },
     write: (p) => stdout.write(p),
-    // The remote side's data ended: what it sent must be out before we go on.
-    closeWrite: () => stdout.flush(),
+    closeWrite: () => stdout.close(),
     flush: () => stdout.flush(),
+    inputEnded: ended.promise,
+    abandon: () => stdout.abandon(),
     close: () => stdin.close(),
     // Stops reading stdin (the process may then exit); stdout stays open.
     [Symbol.dispose]: () => stdin.close(),

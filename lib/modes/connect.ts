@@ -15,6 +15,8 @@ import { runSession, type SessionContext } from "../session/session.ts";
 import { type PeerInfo, runExecSession } from "../session/exec.ts";
 import type { TlsClientWrap } from "./tls_setup.ts";
 import type { Prepared } from "./prepare.ts";
+import { ExitCode, SocktoolError } from "../errors.ts";
+import type { RelayResult } from "../session/relay.ts";
 
 /**
  * Runs connect mode to its end.
@@ -85,9 +87,40 @@ export async function connectMode(
   );
   const conn = await secure(tcp, name);
   const local = tcp.localAddr as Deno.NetAddr;
-  await serve(conn, name, {
+  const peer = {
     addr: unmapIPv4(remote.hostname),
     port: remote.port,
     local: { addr: unmapIPv4(local.hostname), port: local.port },
-  });
+  };
+  if (opts.ws) {
+    // WebSocket over the connection; the peer's Close ends the session.
+    const { openWsClient } = await import("./ws_setup.ts");
+    const ws = await openWsClient(conn, opts.ws, {
+      log: ctx.log,
+      signal: ctx.signal,
+      timeoutMs: opts.waitMs,
+    });
+    const wsCtx = { ...ctx, signal: AbortSignal.any([ctx.signal, ws.ended]) };
+    await (program
+      ? runExecSession(ws, ws.peerName, peer, opts, wsCtx, program)
+      : runSession(ws, ws.peerName, opts, wsCtx));
+    return;
+  }
+  const result = await serve(conn, name, peer);
+  if (opts.proxy && result && tunnelTornDown(result)) {
+    // microsocks and ncat's HTTP proxy end the whole tunnel at the client's
+    // half-close, so the reply is lost: say so rather than exit 0 in silence.
+    throw new SocktoolError(
+      `${name} via ${opts.proxy.type} proxy ${formatHostPort(opts.proxy.host, opts.proxy.port)}: ` +
+        "the tunnel closed when stdin ended, before any reply (this proxy ends a tunnel at " +
+        "the client's half-close)",
+      ExitCode.Network,
+      { hint: "try --no-shutdown" },
+    );
+  }
+}
+
+/** Nothing came back, and the tunnel ended only after our half-close. */
+function tunnelTornDown(r: RelayResult): boolean {
+  return r.end === "done" && r.received === 0 && r.sent > 0 && r.endedAfterHalfClose;
 }

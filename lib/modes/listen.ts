@@ -60,13 +60,19 @@ export async function listenMode(
     ? await listenUnix(opts.local.path)
     : await listenTcp(opts.local.host, opts.local.port, { family: opts.family });
   ctx.log.info(`listening on ${formatAddr(listener.addr)}`);
-  const serving = clientHandler(opts, ctx, program);
+  // WebSocket (--ws, --forward ws://): loaded only when asked for.
+  const ws = opts.ws || opts.forwardWs ? await import("./ws_setup.ts") : undefined;
+  const serving: Serving = ws && opts.forwardWs
+    ? ws.wsForwardServing(opts, ctx, prepared)
+    : clientHandler(opts, ctx, program);
   try {
-    await acceptClients(listener, serving.handle, {
+    await acceptClients(listener, ws ? ws.endOnWsClose(serving.handle) : serving.handle, {
       keepOpen: opts.keepOpen || opts.broker || opts.chat,
       maxConns: opts.maxConns ?? (program || opts.forward ? SPAWNING_MAX_CONNS : undefined),
       access,
-      prepare: handshake,
+      prepare: ws && opts.ws
+        ? ws.wsServerPrepare(opts.ws, handshake, ctx.log, opts.waitMs)
+        : handshake,
       log: ctx.log,
       signal: serving.stopped ? AbortSignal.any([ctx.signal, serving.stopped]) : ctx.signal,
     });

@@ -38,6 +38,8 @@ export interface Prepared {
   logs: SessionLogs;
   /** Stdin's size, when `--progress` can use it: stdin is a regular file and `--size` is not given. */
   stdinSize?: number;
+  /** `--forward wss://`: the `--ssl-trustfile` that verifies the target, checked. */
+  wsTls?: TlsMaterial;
 }
 
 /**
@@ -66,8 +68,11 @@ export async function prepare(
   const stdinSize = options.progress && options.size === undefined && !options.recvOnly
     ? await regularFileSize(0)
     : undefined;
+  const wsTls = options.mode === "listen" && options.forwardWs?.tls
+    ? await loadTls(options.forwardWs.tls)
+    : undefined;
   const logs = await openSessionLogs(options);
-  return { program, access, tls, logs, stdinSize };
+  return { program, access, tls, logs, stdinSize, wsTls };
 }
 
 /**

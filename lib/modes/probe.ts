@@ -98,21 +98,6 @@ export async function probeMode(opts: ProbeOptions, ctx: ProbeContext): Promise<
 }
 
 /**
- * Writes one line to stdout; resolves `false` once stdout is closed (a
- * reader such as `head` went away), so probing stops quietly.
- */
-export async function writeStdoutLine(line: string): Promise<boolean> {
-  const bytes = new TextEncoder().encode(line);
-  try {
-    let off = 0;
-    while (off < bytes.length) off += await Deno.stdout.write(bytes.subarray(off));
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
  * The error that makes a probe with no open port exit 1 (SPEC §4).
  *
  * @example

@@ -14,7 +14,7 @@ import type { WaitForOptions } from "../cli/options.ts";
 import type { Logger } from "../io/log.ts";
 import { formatTarget } from "../cli/targets.ts";
 import { type WaitOutcome, waitUntilUp } from "../probe/wait.ts";
-import { writeStdoutLine } from "./probe.ts";
+import { writeStdout } from "../io/stdio.ts";
 
 /** Where {@linkcode waitForMode} writes and what stops it. */
 export interface WaitForContext {
@@ -78,7 +78,7 @@ export function waitJson(name: string, r: WaitOutcome): string {
  * ```
  */
 export async function waitForMode(opts: WaitForOptions, ctx: WaitForContext): Promise<void> {
-  const writeLine = ctx.writeLine ?? writeStdoutLine;
+  const writeLine = ctx.writeLine ?? writeStdout;
   const deadline = performance.now() + opts.deadlineMs;
   const outcomes = await Promise.all(opts.targets.map(async (target) => {
     const name = formatTarget(target);

@@ -7,7 +7,9 @@
 
 /**
  * Tries `attempt` on each item in turn until one succeeds; rejects with the
- * last failure. An abort of `signal` stops the turn at once.
+ * last failure. An abort of `signal` stops the turn at once. `onFailed` hears
+ * of every failure but the last, which is the caller's to tell (so `-v`
+ * never says the same failure twice).
  *
  * @example
  * ```ts
@@ -21,13 +23,13 @@ export async function tryInTurn<T, R>(
 ): Promise<R> {
   if (items.length === 0) throw new RangeError("tryInTurn needs at least one item");
   let last: unknown;
-  for (const item of items) {
+  for (const [i, item] of items.entries()) {
     try {
       return await attempt(item);
     } catch (err) {
       if (opts.signal?.aborted) throw err;
       last = err;
-      opts.onFailed?.(err, item);
+      if (i < items.length - 1) opts.onFailed?.(err, item);
     }
   }
   throw last;

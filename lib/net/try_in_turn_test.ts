@@ -43,3 +43,15 @@ Deno.test("tryInTurn rejects with the last failure, and stops at an abort", asyn
   assert.deepEqual(tried, [1]);
   await assert.rejects(() => tryInTurn([], () => Promise.resolve(1)), RangeError);
 });
+
+Deno.test("tryInTurn tells onFailed of every failure but the last, which it rejects with", async () => {
+  const told: number[] = [];
+  await assert.rejects(
+    () =>
+      tryInTurn([1, 2, 3], (n) => Promise.reject(new Error(`fail ${n}`)), {
+        onFailed: (_, n) => told.push(n),
+      }),
+    /fail 3/,
+  );
+  assert.deepEqual(told, [1, 2]);
+});

@@ -11,6 +11,7 @@ import { UnixDatagramSocket } from "./unix_datagram_socket.ts";
 import {
   claimSocketPath,
   isWrongSocketType,
+  ownSocketFile,
   removeSocketFile,
   tempSocketPath,
 } from "./unix_socket_file.ts";
@@ -31,7 +32,9 @@ export async function bindUnixDatagram(
 ): Promise<UnixDatagramSocket> {
   await claimSocketPath(path, action);
   try {
-    return new UnixDatagramSocket(Deno.listenDatagram({ transport: "unixpacket", path }));
+    const sock = new UnixDatagramSocket(Deno.listenDatagram({ transport: "unixpacket", path }));
+    ownSocketFile(path);
+    return sock;
   } catch (err) {
     throw networkError(`${action} ${path}`, err);
   }

@@ -15,7 +15,7 @@
  * @module
  */
 
-import { removeSocketFileSync, tempSocketPath } from "./unix_socket_file.ts";
+import { ownSocketFile, removeSocketFileSync, tempSocketPath } from "./unix_socket_file.ts";
 import type { DatagramSocket } from "./udp_duplex.ts";
 
 const WAKE = new Uint8Array(0);
@@ -107,6 +107,7 @@ export class UnixDatagramSocket implements DatagramSocket {
     if (!this.#waker) {
       this.#wakerPath = tempSocketPath();
       this.#waker = Deno.listenDatagram({ transport: "unixpacket", path: this.#wakerPath });
+      ownSocketFile(this.#wakerPath);
     }
     await this.#waker.send(WAKE, this.#sock.addr);
   }

@@ -7,7 +7,7 @@
  */
 
 import { networkError } from "../errors.ts";
-import { claimSocketPath, removeSocketFileSync } from "./unix_socket_file.ts";
+import { claimSocketPath, ownSocketFile, removeSocketFileSync } from "./unix_socket_file.ts";
 
 /**
  * A `Deno.UnixListener` that removes its socket file when closed.
@@ -96,7 +96,9 @@ export class UnixSocketListener implements Deno.Listener<Deno.UnixConn, Deno.Uni
 export async function listenUnix(path: string): Promise<UnixSocketListener> {
   await claimSocketPath(path);
   try {
-    return new UnixSocketListener(Deno.listen({ transport: "unix", path }), path);
+    const listener = new UnixSocketListener(Deno.listen({ transport: "unix", path }), path);
+    ownSocketFile(path);
+    return listener;
   } catch (err) {
     throw networkError(`listen ${path}`, err);
   }

@@ -7,6 +7,31 @@
  */
 
 import { ExitCode, networkError, SocktoolError } from "../errors.ts";
+import { atExit } from "../io/exit_cleanup.ts";
+
+/** Socket files socktool created and has not removed yet: path → unregister its exit clean-up. */
+const owned = new Map<string, () => void>();
+
+/**
+ * Records that socktool created the socket file at `path` (it just bound
+ * it), so that it is removed however socktool ends, even when a signal's
+ * deadline forces the exit. {@linkcode removeSocketFile} forgets it.
+ *
+ * @example
+ * ```ts
+ * const listener = Deno.listen({ transport: "unix", path });
+ * ownSocketFile(path);
+ * ```
+ */
+export function ownSocketFile(path: string): void {
+  owned.get(path)?.();
+  owned.set(path, atExit(() => removeSocketFileSync(path)));
+}
+
+function disown(path: string): void {
+  owned.get(path)?.();
+  owned.delete(path);
+}
 
 /**
  * Makes `path` free to bind. Absent: nothing to do. A socket nobody listens
@@ -95,6 +120,7 @@ async function isBoundSocket(path: string): Promise<boolean> {
  * a file that is no longer a socket (someone replaced it) is left alone.
  */
 export async function removeSocketFile(path: string): Promise<void> {
+  disown(path);
   try {
     const info = await Deno.lstat(path);
     if (info.isSocket) await Deno.remove(path);
@@ -106,6 +132,7 @@ export async function removeSocketFile(path: string): Promise<void> {
  * wait.
  */
 export function removeSocketFileSync(path: string): void {
+  disown(path);
   try {
     if (Deno.lstatSync(path).isSocket) Deno.removeSync(path);
   } catch { /* gone already, or not ours to remove */ }

@@ -11,7 +11,7 @@
  * an open one, silence until the wait ends `open|filtered`.
  *
  * The cost is the `ffi` permission, granted in deno.json for the usual
- * paths of glibc only (see {@linkcode LIBC_PATHS}): native code runs outside
+ * paths of glibc only (see `io/libc.ts`): native code runs outside
  * Deno's sandbox (as `--exec`'s programs already do). Where that permission,
  * that library or Linux is missing, {@linkcode openConnectedUdp} returns
  * `undefined` and the caller falls back to a probe that cannot tell closed
@@ -22,19 +22,7 @@
 
 import { ExitCode, SocktoolError } from "../errors.ts";
 import type { ProbeResult } from "./result.ts";
-
-/**
- * Where glibc lives on the common Linux distributions (Debian and Ubuntu
- * on x86-64 and arm64, Fedora/RHEL/SUSE, Arch). deno.json grants `ffi` for
- * these paths and no other.
- */
-export const LIBC_PATHS: readonly string[] = [
-  "/lib/x86_64-linux-gnu/libc.so.6",
-  "/lib/aarch64-linux-gnu/libc.so.6",
-  "/lib64/libc.so.6",
-  "/usr/lib64/libc.so.6",
-  "/usr/lib/libc.so.6",
-];
+import { openLibc } from "../io/libc.ts";
 
 /** Sockets in flight at most: far below the usual limit of 1024 open files. */
 export const CONNECTED_WINDOW = 256;
@@ -109,18 +97,12 @@ export interface ConnectedUdp extends Disposable {
  * ```
  */
 export function openConnectedUdp(): ConnectedUdp | undefined {
-  if (Deno.build.os !== "linux") return undefined;
-  for (const path of LIBC_PATHS) {
-    try {
-      if (Deno.permissions.querySync({ name: "ffi", path }).state !== "granted") continue;
-      const lib = Deno.dlopen(path, SYMBOLS);
-      return {
-        probe: (address, ports, opts) => probeConnected(lib.symbols, address, ports, opts),
-        [Symbol.dispose]: () => lib.close(),
-      };
-    } catch { /* not there, or not allowed: try the next */ }
-  }
-  return undefined;
+  const lib = openLibc(SYMBOLS);
+  if (lib === undefined) return undefined;
+  return {
+    probe: (address, ports, opts) => probeConnected(lib.symbols, address, ports, opts),
+    [Symbol.dispose]: () => lib.close(),
+  };
 }
 
 type Libc = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { probeUdpPorts } from "./udp.ts";
-import { LIBC_PATHS, openConnectedUdp } from "./udp_connected.ts";
+import { openConnectedUdp } from "./udp_connected.ts";
+import { LIBC_PATHS } from "../io/libc.ts";
 
 /** A UDP port nothing listens on (bound, then released). */
 function closedPort(): number {

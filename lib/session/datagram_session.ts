@@ -21,7 +21,7 @@ import { causeInWords, networkError } from "../errors.ts";
 import { escapeText } from "../io/escape.ts";
 import type { SessionOptions } from "./options.ts";
 import type { Duplex, RelayResult } from "./relay.ts";
-import { runSession, type SessionContext } from "./session.ts";
+import { type Abandonable, runSession, type SessionContext } from "./session.ts";
 import { DatagramDuplex, type DatagramSocket } from "../net/udp_duplex.ts";
 
 /** Options for {@linkcode runDatagramSession}. */
@@ -106,9 +106,10 @@ export async function runDatagramSession(
   return result;
 }
 
-/** `local` whose reads start at once but resolve only after `open`. */
-function heldUntil(local: Duplex, open: Promise<void>): Duplex {
+/** `local` whose reads start at once but resolve only after `open` (`abandon` passes through). */
+function heldUntil(local: Duplex & Partial<Abandonable>, open: Promise<void>): Duplex {
   return {
+    ...(local.abandon ? { abandon: () => local.abandon?.() } : {}),
     read(p) {
       const reading = local.read(p);
       reading.catch(() => {}); // handled below, after the wait

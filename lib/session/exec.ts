@@ -12,13 +12,24 @@
  *   stdin is closed, so it sees EOF, as it would on a socket of its own;
  * - the program exits: once its output is relayed, the session ends and the
  *   socket is closed, whatever the peer is doing;
- * - the session ends otherwise (signal, `-w` timeout, the peer vanished): the
- *   program gets EOF on stdin, then SIGTERM after a grace time, then SIGKILL.
+ * - the peer resets (a read or a write to it fails): the session ends, since
+ *   nothing the program says can reach the peer any more;
+ * - once the session has ended, however it ended (a reset, `-w`, a signal):
+ *   the program gets EOF on stdin, then SIGTERM after
+ *   {@linkcode EXIT_GRACE_MS}, then SIGKILL after as long again; when
+ *   socktool itself is told to stop (SIGINT, SIGTERM, SIGHUP) the grace is
+ *   {@linkcode SIGNAL_GRACE_MS}, so that it still exits within two seconds.
+ *
+ * A program that does not read its stdin never holds the session: writes to
+ * it are abandoned when the session ends, and its EOF is not waited for.
+ * Children are waited for whatever SIGCHLD disposition socktool inherited,
+ * and a program still running when socktool exits is killed.
  *
  * @module
  */
 
 import { ExitCode, SocktoolError } from "../errors.ts";
+import { atExit } from "../io/exit_cleanup.ts";
 import type { Duplex, RelayResult } from "./relay.ts";
 import type { SessionOptions } from "./options.ts";
 import { runSession, type SessionContext } from "./session.ts";
@@ -46,14 +57,44 @@ export interface PeerInfo {
 /** How long a program may run on after the session before SIGTERM, then SIGKILL. */
 export const EXIT_GRACE_MS = 1000;
 
+/** The same grace when socktool was told to stop by a signal. */
+export const SIGNAL_GRACE_MS = 500;
+
 /** A running program as a {@linkcode Duplex}: read its stdout, write its stdin. */
 export interface ProgramDuplex extends Duplex {
   /** Resolves with the exit code once the program has exited. */
   readonly exited: Promise<number>;
   /** Resolves once the program has exited and its stdout has been read to the end. */
   readonly finished: Promise<void>;
-  /** Closes stdin, waits `graceMs`, then SIGTERM, then SIGKILL; resolves at exit. */
+  /**
+   * Gives up on writing to the program: a write it never takes (it does not
+   * read its stdin) and every later write reject at once.
+   */
+  abandon(): void;
+  /**
+   * Abandons pending writes, closes stdin (EOF, once the program has taken
+   * what was written), waits `graceMs`, then SIGTERM, `graceMs` more, then
+   * SIGKILL; resolves at exit.
+   */
   stop(graceMs?: number): Promise<void>;
+}
+
+let reaping = false;
+
+/**
+ * Makes sure children can be waited for. A process that inherited SIGCHLD
+ * set to "ignore" (some supervisors and test harnesses do that) has its
+ * children reaped by the kernel, and every wait fails with "no child
+ * processes". Listening for SIGCHLD installs a handler in place of "ignore",
+ * which restores normal waiting (a handler, unlike "ignore", is reset in the
+ * programs we start, so they inherit the default).
+ */
+function reapChildren(): void {
+  if (reaping) return;
+  reaping = true;
+  try {
+    Deno.addSignalListener("SIGCHLD", () => {});
+  } catch { /* no SIGCHLD on this platform */ }
 }
 
 /**
@@ -72,6 +113,7 @@ export function spawnProgram(program: ExecProgram, peer?: PeerInfo): ProgramDupl
     if (peer.port !== undefined) env.SOCKTOOL_PEER_PORT = String(peer.port);
     Object.assign(env, ncatEnv(peer));
   }
+  reapChildren();
   let child: Deno.ChildProcess;
   try {
     child = new Deno.Command(program.command, {
@@ -90,11 +132,24 @@ export function spawnProgram(program: ExecProgram, peer?: PeerInfo): ProgramDupl
   let stdinClosed = false;
   let stdoutEnded!: () => void;
   const stdoutDone = new Promise<void>((r) => stdoutEnded = r);
+  // Killed if still running when socktool exits (a signal's deadline).
+  const forget = atExit(() => signal(child, "SIGKILL"));
   const exited = child.status.then((s) => s.code);
-  const closeStdin = async () => {
+  exited.then(forget, forget);
+  // A write the program never takes must not hold anyone: it is raced with this.
+  const givenUp = Promise.withResolvers<never>();
+  givenUp.promise.catch(() => {});
+  let abandoned = false;
+  const abandon = () => {
+    if (abandoned) return;
+    abandoned = true;
+    givenUp.reject(new Deno.errors.BrokenPipe(`exec ${program.label}: input abandoned`));
+  };
+  // The close waits behind a write in progress: nobody waits for it.
+  const closeStdin = () => {
     if (stdinClosed) return;
     stdinClosed = true;
-    await writer.close().catch(() => {});
+    writer.close().catch(() => {});
   };
   return {
     exited,
@@ -115,18 +170,22 @@ export function spawnProgram(program: ExecProgram, peer?: PeerInfo): ProgramDupl
     },
     async write(p) {
       // The pipe takes the chunk as it is; it is written before the promise
-      // settles, so the caller's reuse of the buffer afterwards is safe.
-      await writer.write(p);
+      // settles, so the caller's reuse of the buffer afterwards is safe. An
+      // abandoned write may still be under way: the caller has given up on
+      // the session and does not reuse the buffer.
+      await Promise.race([writer.write(p), givenUp.promise]);
       return p.length;
     },
-    closeWrite: closeStdin,
+    closeWrite: () => Promise.resolve(closeStdin()),
     close() {
       closeStdin();
       reader.cancel().catch(() => {});
       stdoutEnded();
     },
+    abandon,
     async stop(graceMs = EXIT_GRACE_MS) {
-      await closeStdin();
+      abandon();
+      closeStdin();
       const exitedWithin = (ms: number) =>
         Promise.race([
           exited.then(() => true),
@@ -168,6 +227,18 @@ export function ncatEnv(peer: PeerInfo): Record<string, string> {
   };
 }
 
+/** Whether a read error means the connection is dead (reset, aborted), not just ended. */
+function isConnectionGone(err: unknown): boolean {
+  if (
+    err instanceof Deno.errors.ConnectionReset ||
+    err instanceof Deno.errors.ConnectionAborted ||
+    err instanceof Deno.errors.BrokenPipe ||
+    err instanceof Deno.errors.NotConnected
+  ) return true;
+  const code = (err as { code?: unknown })?.code;
+  return code === "ECONNRESET" || code === "ECONNABORTED" || code === "EPIPE";
+}
+
 function signal(child: Deno.ChildProcess, sig: Deno.Signal): void {
   try {
     child.kill(sig);
@@ -199,7 +270,13 @@ export async function runExecSession(
   // has been read, stop waiting for the peer.
   const ended = new AbortController();
   prog.finished.then(() => setTimeout(() => ended.abort(), 0));
-  // The peer's end of data is the program's end of input.
+  const sessionSignal = AbortSignal.any([ctx.signal, ended.signal]);
+  // However the session ends, a write the program never takes is given up,
+  // so that the relay is not held by a program that does not read.
+  sessionSignal.addEventListener("abort", () => prog.abandon(), { once: true });
+  // The peer's end of data is the program's end of input. A reset, seen by
+  // a read or a write, ends the session: nothing the program says can reach
+  // the peer any more (and a program that does not read would hold it).
   const wrappedRemote: Duplex = {
     async read(p) {
       try {
@@ -208,10 +285,19 @@ export async function runExecSession(
         return n;
       } catch (err) {
         prog.closeWrite();
+        // A TLS peer that closed without a close_notify still reads our reply.
+        if (isConnectionGone(err)) ended.abort();
         throw err;
       }
     },
-    write: (p) => remote.write(p),
+    async write(p) {
+      try {
+        return await remote.write(p);
+      } catch (err) {
+        ended.abort();
+        throw err;
+      }
+    },
     closeWrite: () => remote.closeWrite(),
     close: () => remote.close(),
   };
@@ -220,13 +306,13 @@ export async function runExecSession(
       ...ctx,
       local: prog,
       localIsTerminal: false,
-      signal: AbortSignal.any([ctx.signal, ended.signal]),
+      signal: sessionSignal,
     });
   } finally {
     try {
       remote.close(); // the relay has closed it unless it failed before
     } catch { /* already closed */ }
-    await prog.stop();
+    await prog.stop(ctx.signal.aborted ? SIGNAL_GRACE_MS : EXIT_GRACE_MS);
     const code = await prog.exited;
     ctx.log.debug(`${remoteName}: ${program.label} exited with status ${code}`);
   }

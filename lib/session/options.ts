@@ -6,6 +6,8 @@
  * @module
  */
 
+import type { TransformOptions } from "../transforms/stages.ts";
+
 /** How the session's bytes travel. */
 export type Transport = "tcp" | "udp" | "unix" | "unixgram";
 
@@ -25,8 +27,12 @@ export interface TlsOptions {
   insecure: boolean;
 }
 
-/** Options every data session shares, whatever its mode. */
-export interface SessionOptions {
+/**
+ * Options every data session shares, whatever its mode; the data path's
+ * transforms (`-C`, `-i`, `-o`, `-x`, `--timestamp`, `--progress`, `-L`)
+ * are {@linkcode TransformOptions}.
+ */
+export interface SessionOptions extends TransformOptions {
   /** TCP, UDP, Unix stream or Unix datagram. */
   transport: Transport;
   /** `-v` count. */
@@ -45,24 +51,6 @@ export interface SessionOptions {
   sendOnly: boolean;
   /** `--recv-only`. */
   recvOnly: boolean;
-  /** `-C`. */
-  crlf: boolean;
-  /** `-i` in milliseconds. */
-  intervalMs?: number;
-  /** `-o FILE`. */
-  output?: string;
-  /** `-x FILE`. */
-  hexDump?: string;
-  /** `--append-output`. */
-  appendOutput: boolean;
-  /** `--timestamp`. */
-  timestamp: boolean;
-  /** `--progress`. */
-  progress: boolean;
-  /** `--size N`: the bytes `--progress` expects (stdin's, or with `--recv-only` the peer's). */
-  size?: number;
-  /** `-L, --rate-limit RATE`: bytes per second at most, each way. */
-  rateLimit?: number;
   /** `-e`: the program and its arguments, run without a shell. */
   exec?: string[];
   /** `-c`: a command line for `/bin/sh -c`. */

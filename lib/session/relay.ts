@@ -89,6 +89,8 @@ export interface RelayResult {
   elapsedMs: number;
   /** Which stop rule ended the relay. */
   end: RelayEnd;
+  /** The remote side's data ended after our half-close (it may have ended because of it). */
+  endedAfterHalfClose: boolean;
 }
 
 /**
@@ -234,6 +236,8 @@ export function relay(
   let received = 0;
   let localEnded = o.direction === "recv";
   let remoteEnded = false;
+  let halfClosed = false;
+  let remoteEndedAfterHalfClose = false;
   let finished = false;
   const timers: ReturnType<typeof setTimeout>[] = [];
   const initial = options.initialBufferSize ?? Math.min(INITIAL_BUFFER_SIZE, o.bufferSize);
@@ -254,6 +258,7 @@ export function relay(
       received,
       elapsedMs: performance.now() - started,
       end,
+      endedAfterHalfClose: halfClosed && remoteEndedAfterHalfClose,
     });
     // Rule 2/6/...: the first rule to fire decides; the inbound pump is given
     // its current write to finish, so no reply that already arrived is cut.
@@ -299,6 +304,7 @@ export function relay(
         () => {
           o.onEvent("remote side closed");
           remoteEnded = true;
+          remoteEndedAfterHalfClose = halfClosed;
         },
         (f: PumpFailure) => {
           if (f.side === "write") {
@@ -333,8 +339,10 @@ export function relay(
       });
       const sink = composeStages(o.outbound ?? [], remoteSink);
       pump(local, sink, o.bufferSize, () => idle.touch(), initial).then(
-        () =>
-          o.onEvent(o.halfClose ? "local input ended: write side shut down" : "local input ended"),
+        () => {
+          halfClosed = o.halfClose;
+          o.onEvent(o.halfClose ? "local input ended: write side shut down" : "local input ended");
+        },
         (f: PumpFailure) => {
           if (f.side === "write" && f.error instanceof SocktoolError) return fail(f.error);
           o.onEvent(

@@ -13,6 +13,19 @@ import type { SessionOptions } from "./options.ts";
 import { type SessionLogs, type SessionStages, sessionStages } from "../transforms/stages.ts";
 import { formatSummary } from "../transforms/stats.ts";
 
+/**
+ * `-q`: once the relay has stopped at the deadline, how long a local side
+ * that cannot take what already arrived (a stdout or a program that stopped
+ * reading) is waited for before its pending writes are abandoned.
+ */
+export const QUIT_FLUSH_MS = 500;
+
+/** A local side whose pending writes can be given up (stdout, a program's stdin). */
+export interface Abandonable {
+  /** Pending and later writes reject at once; what they carried is dropped. */
+  abandon(): void;
+}
+
 /** What a mode hands a session besides the connection. */
 export interface SessionContext {
   /** The local side: stdin/stdout, or a program's pipes. */
@@ -69,9 +82,10 @@ export async function runSession(
   const ended = new AbortController();
   const signal = AbortSignal.any([ctx.signal, ended.signal]);
   const stages = buildStages(opts, ctx, signal, datagram);
+  const local = quitDeadline(ctx.local, opts.quitAfterEofMs);
   let result: RelayResult;
   try {
-    result = await relay(ctx.local, remote, {
+    result = await relay(local.duplex, remote, {
       localIsTerminal: ctx.localIsTerminal,
       halfClose: !opts.noShutdown && !datagram,
       quitAfterEofMs: opts.quitAfterEofMs,
@@ -86,11 +100,48 @@ export async function runSession(
       onEvent: (m) => ctx.log.debug(`${remoteName}: ${m}`),
     });
   } finally {
+    local.cancel();
     ended.abort();
     stages?.finish();
   }
   ctx.log.info(summaryLine(remoteName, result));
   return result;
+}
+
+/**
+ * `-q` as a deadline: the relay stops waiting for data `quitMs` after local
+ * input ends, but it lets the write in progress to the local side finish,
+ * which may be never (a stalled stdout). `QUIT_FLUSH_MS` later the local
+ * side's pending writes are abandoned, so the session ends regardless.
+ */
+function quitDeadline(
+  local: Duplex,
+  quitMs: number | undefined,
+): { duplex: Duplex; cancel(): void } {
+  const abandonable = local as Partial<Abandonable>;
+  if (quitMs === undefined || typeof abandonable.abandon !== "function") {
+    return { duplex: local, cancel() {} };
+  }
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let cancelled = false;
+  return {
+    duplex: {
+      async read(p) {
+        const n = await local.read(p);
+        if (n === null && timer === undefined && !cancelled) {
+          timer = setTimeout(() => abandonable.abandon?.(), quitMs + QUIT_FLUSH_MS);
+        }
+        return n;
+      },
+      write: (p) => local.write(p),
+      closeWrite: () => local.closeWrite(),
+      close: () => local.close(),
+    },
+    cancel() {
+      cancelled = true;
+      clearTimeout(timer);
+    },
+  };
 }
 
 /** `-v`'s closing line: bytes each way, time, average rate. */

@@ -5,6 +5,7 @@
  */
 
 import type { Sink, Stage } from "../io/sink.ts";
+import { delay } from "../io/delay.ts";
 
 const LF = 0x0a;
 
@@ -16,22 +17,6 @@ export interface IntervalOptions {
   datagrams?: boolean;
   /** Ends a pending delay: the write rejects with the signal's reason. */
   signal?: AbortSignal;
-}
-
-/** Resolves after `ms`, or rejects with `signal.reason` when it aborts. */
-function delay(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }
 
 /**

@@ -14,6 +14,7 @@
  */
 
 import type { Sink, Stage } from "../io/sink.ts";
+import { delay as sleep } from "../io/delay.ts";
 
 /** A slice of a chunk is at most this many milliseconds' worth of bytes. */
 export const SLICE_MS = 50;
@@ -94,22 +95,6 @@ export interface RateLimitOptions {
   now?: () => number;
   /** Waits `ms` (tests may fake time); a timer by default. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-}
-
-/** Resolves after `ms`, or rejects with `signal.reason` when it aborts. */
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }
 
 /** Paces what it passes on; nothing is copied (slices are views of the lent chunk). */

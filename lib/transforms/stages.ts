@@ -18,9 +18,8 @@ import type { Stage } from "../io/sink.ts";
 import { timestampStage } from "./timestamp.ts";
 
 /**
- * The options of SPEC §2 and §5 that shape the data path. The parser's
- * `SessionOptions` (lib/session/options.ts) has these fields, so it can be
- * passed as is.
+ * The options of SPEC §2 and §5 that shape the data path; a session's
+ * options (`SessionOptions`, lib/session/options.ts) extend them.
  */
 export interface TransformOptions {
   /** `-C`: LF sent as CRLF. */

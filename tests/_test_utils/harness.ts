@@ -46,8 +46,11 @@ export interface SpawnOptions {
   stdin?: "piped" | "null";
   env?: Record<string, string>;
   cwd?: string;
-  /** Ignore stdout (huge transfers measured elsewhere). */
-  stdout?: "piped" | "null";
+  /**
+   * Ignore stdout (huge transfers measured elsewhere), or `"unread"`: a pipe
+   * nobody reads (a reader that stopped reading; `stdout` comes back empty).
+   */
+  stdout?: "piped" | "null" | "unread";
 }
 
 /**
@@ -69,7 +72,7 @@ export function spawn(cmd: string, args: string[], opts: SpawnOptions = {}): Run
   const child = new Deno.Command(cmd, {
     args,
     stdin: opts.stdin ?? "piped",
-    stdout: opts.stdout ?? "piped",
+    stdout: opts.stdout === "unread" ? "piped" : opts.stdout ?? "piped",
     stderr: "piped",
     // No update check: deno would ask its update server, which is not on loopback.
     env: { DENO_NO_UPDATE_CHECK: "1", ...opts.env },
@@ -87,6 +90,8 @@ export function spawn(cmd: string, args: string[], opts: SpawnOptions = {}): Run
   })();
   const stdoutDone = opts.stdout === "null"
     ? Promise.resolve(new Uint8Array())
+    : opts.stdout === "unread"
+    ? child.status.then(() => child.stdout.cancel()).then(() => new Uint8Array())
     : readAll(child.stdout);
   let writer: WritableStreamDefaultWriter<Uint8Array> | undefined;
   const getWriter = () => (writer ??= child.stdin.getWriter());
