@@ -33,8 +33,10 @@
  *    `connectTls(conn)`, `acceptTls(conn)`, `connStreams(conn)` and
  *    `streamsDuplex(pair)` close what they were given when their result is
  *    closed, and `connectTls`/`acceptTls` close it when they fail.
- * 3. `relay(local, remote)` closes `remote` when it ends; `local` stays
- *    yours (it is often stdio, which outlives one session).
+ * 3. `relay(local, remote)` half-closes each side when the other's data
+ *    ends (for `stdioDuplex()` that closes stdout, so its reader sees the
+ *    end) and closes `remote` when it ends; `local` stays yours (it is
+ *    often stdio, which outlives one session).
  * 4. `stdioDuplex()` reads stdin only when asked and stops by itself at
  *    stdin's end; disposing it stops it earlier. Either way nothing of it
  *    keeps the process alive, and library use needs no read permission.
