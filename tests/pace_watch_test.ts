@@ -17,7 +17,8 @@ import {
 const MiB = 1024 * 1024;
 const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 
-Deno.test("-L 1M paces 2 MiB each way at once to 2 s each (within 10%), bytes exact", async () => {
+/** One paced run: 2 MiB each way at once through `-L 1M`; the seconds each way took. */
+async function pacedRun(): Promise<{ upSecs: number; downSecs: number }> {
   const up = randomBytes(2 * MiB, 1);
   const down = randomBytes(2 * MiB, 2);
   using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
@@ -67,13 +68,24 @@ Deno.test("-L 1M paces 2 MiB each way at once to 2 s each (within 10%), bytes ex
   assert.equal(sha(sent.bytes), sha(down), "received bytes");
   // The bucket starts empty and sends 50 ms slices: from the first byte to the
   // last, 2 MiB less one slice at 1 MiB/s is 1.95 s.
-  const upSecs = (received.lastAt - received.firstAt) / 1000;
-  const downSecs = (sent.lastAt - sent.firstAt) / 1000;
-  assert.ok(upSecs >= 1.75 && upSecs <= 2.15, `2 MiB sent at 1 MiB/s took ${upSecs.toFixed(2)} s`);
-  assert.ok(
-    downSecs >= 1.75 && downSecs <= 2.15,
-    `2 MiB received at 1 MiB/s took ${downSecs.toFixed(2)} s`,
-  );
+  return {
+    upSecs: (received.lastAt - received.firstAt) / 1000,
+    downSecs: (sent.lastAt - sent.firstAt) / 1000,
+  };
+}
+
+Deno.test("-L 1M paces 2 MiB each way at once to 2 s each (within 10%), bytes exact", async () => {
+  // Never faster than the limit, on any run. Slower is what a loaded machine
+  // (this suite runs in parallel on two cores) can do to any timer: a run
+  // outside 10% is measured again, three runs at most.
+  const runs: string[] = [];
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    const { upSecs, downSecs } = await pacedRun();
+    runs.push(`${upSecs.toFixed(2)} s up, ${downSecs.toFixed(2)} s down`);
+    assert.ok(upSecs >= 1.75 && downSecs >= 1.75, `faster than 1 MiB/s: ${runs.join("; ")}`);
+    if (upSecs <= 2.15 && downSecs <= 2.15) return;
+  }
+  assert.fail(`2 MiB at 1 MiB/s took longer than 2.15 s in 3 runs: ${runs.join("; ")}`);
 });
 
 /** Reads a connection to its end, with the times of its first and last bytes. */
