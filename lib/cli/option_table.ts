@@ -51,9 +51,14 @@ export const OPTION_TABLE = {
   "ssl-servername": { type: "string" },
   "ssl-alpn": { type: "string" },
   "ssl-insecure": { type: "boolean" },
+  // TLS both ways (issue 14): client certificates required by a listener, pinning.
+  "ssl-verify": { type: "boolean" },
+  "ssl-pin": { type: "string", multiple: true },
   proxy: { type: "string" },
   "proxy-type": { type: "string" },
   "proxy-auth": { type: "string" },
+  // Proxy servers (issue 14).
+  "proxy-server": { type: "string" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean" },
 } as const;

@@ -67,6 +67,16 @@ export interface ListenOptions extends SessionOptions {
   forward?: { host: string; port: number };
   /** `--serve NAME`. */
   serve?: ServeName;
+  /** `--proxy-server TYPE` (or ncat's `-l --proxy-type TYPE`) and `--proxy-auth`. */
+  proxyServer?: ProxyServerSpec;
+}
+
+/** A proxy server on a listener (`-l --proxy-server socks5|http`). */
+export interface ProxyServerSpec {
+  /** The protocol served. */
+  type: "socks5" | "http";
+  /** `--proxy-auth USER:PASS`: what every client must give. */
+  auth?: { user: string; pass: string };
 }
 
 /** `socktool -z HOST PORT...`: probe. */
