@@ -415,3 +415,57 @@ Deno.test("an open proxy is warned about; one on loopback, with a password or an
     assert.doesNotMatch(log, /open proxy/, args.join(" "));
   }
 });
+
+Deno.test("http proxy server with Digest: curl --proxy-digest and socktool's own client get through, a wrong password does not", async () => {
+  const target = halfCloseTarget();
+  const proxy = await startProxy(["-vv", "--proxy-server", "http", "--proxy-auth", "user:pa ss"]);
+  try {
+    const dir = await Deno.makeTempDir({ prefix: "socktool-proxy-" });
+    await Deno.writeTextFile(`${dir}/d.txt`, "digest ok\n");
+    const web = await startHttpServer(dir);
+    try {
+      const curl = (pass: string) =>
+        spawn("curl", [
+          "-sS",
+          "--max-time",
+          "10",
+          "-p",
+          "-x",
+          `http://127.0.0.1:${proxy.port}`,
+          "--proxy-digest",
+          "--proxy-user",
+          `user:${pass}`,
+          `http://localhost:${web.port}/d.txt`,
+        ], { stdin: "null" }).finish();
+      const good = await curl("pa ss");
+      assert.equal(good.code, 0, good.stderr);
+      assert.equal(dec(good.stdout), "digest ok\n");
+      const bad = await curl("nope");
+      assert.equal(bad.code, 56, bad.stderr);
+    } finally {
+      await stop(web.proc);
+      await Deno.remove(dir, { recursive: true });
+    }
+    const client = spawnSocktool([
+      "--proxy",
+      `127.0.0.1:${proxy.port}`,
+      "--proxy-type",
+      "http",
+      "--proxy-auth",
+      "user:pa ss",
+      "127.0.0.1",
+      String(target.port),
+    ]);
+    await client.write("via digest");
+    await client.closeStdin();
+    const r = await client.finish(10_000);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(dec(r.stdout), "reply to via digest");
+    const log = await stop(proxy.proc);
+    assert.match(log, /http proxy: authentication refused \(user 'user', wrong name or password\)/);
+  } finally {
+    proxy.proc.kill();
+    await proxy.proc.finish();
+    await target.stop();
+  }
+});

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { httpConnectAccept, httpConnectFail, httpConnectSucceed } from "./http_server.ts";
 import { ProxyRequestRefused } from "./request_refused.ts";
 import { ScriptConn } from "./_test_utils.ts";
+import { credentialsFor, parseChallenges } from "./http_auth.ts";
 
 const auth = { user: "user", pass: "pass" };
 const basic = (s: string) => btoa(s);
@@ -27,6 +28,8 @@ Deno.test("httpConnectAccept checks Basic credentials, any case of name and sche
       `Proxy-Authorization: Basic ${basic("user:pass")}`,
       `pROXY-aUTHORIZATION: BASIC ${basic("user:pass")}`,
       `Proxy-Authorization: Digest x=y\r\nProxy-Authorization: Basic ${basic("user:pass")}`,
+      "Proxy-Authorization:\t  Basic  \r\n\t  \n dXNlcjpwYXNz",
+      "Proxy-Authorization: Basic\r\n dXNlcjpwYXNz",
     ]
   ) {
     const conn = new ScriptConn(`CONNECT h:1 HTTP/1.0\r\n${field}\r\n\r\n`);
@@ -34,14 +37,20 @@ Deno.test("httpConnectAccept checks Basic credentials, any case of name and sche
   }
 });
 
-Deno.test("httpConnectAccept answers 407 with a Basic challenge for missing or wrong credentials", async () => {
+Deno.test("httpConnectAccept answers 407 with Basic and Digest challenges for missing or wrong credentials", async () => {
   const cases: [string, RegExp][] = [
     ["", /^authentication required: the client sent no credentials$/],
     [`Proxy-Authorization: Basic ${basic("nobody:pass")}\r\n`, /user 'nobody'/],
     [`Proxy-Authorization: Basic ${basic("user:word")}\r\n`, /user 'user', wrong name or password/],
     [`Proxy-Authorization: Basic ${basic("user")}\r\n`, /user 'user'/],
-    ["Proxy-Authorization: Basic !!!\r\n", /no Basic credentials/],
-    ['Proxy-Authorization: Digest username="user"\r\n', /no Basic credentials/],
+    ["Proxy-Authorization: Basic !!!\r\n", /no credentials socktool can read/],
+    ["Proxy-Authorization: \r\n", /no credentials socktool can read/],
+    ["Proxy-Authorization: French fries\r\n", /no credentials socktool can read/],
+    [
+      `Proxy-Authorization: Basic ${basic("user:pass")} extra\r\n`,
+      /no credentials socktool can read/,
+    ],
+    ['Proxy-Authorization: Digest username="user"\r\n', /no credentials socktool can read/],
   ];
   for (const [fields, re] of cases) {
     const conn = new ScriptConn(`CONNECT h:1 HTTP/1.1\r\n${fields}\r\n`);
@@ -50,6 +59,10 @@ Deno.test("httpConnectAccept answers 407 with a Basic challenge for missing or w
     assert.match(err.message, re);
     assert.equal(status(conn), 407);
     assert.match(conn.text, /\r\nProxy-Authenticate: Basic realm="socktool"\r\n/);
+    assert.match(
+      conn.text,
+      /\r\nProxy-Authenticate: Digest realm="socktool", nonce="\d+\.[0-9a-f]{64}", qop="auth"\r\n/,
+    );
     assert.match(conn.text, /\r\nConnection: close\r\n/);
   }
 });
@@ -102,4 +115,60 @@ Deno.test("httpConnectSucceed and httpConnectFail answer 200, 502 and 504", asyn
     assert.ok(conn.text.startsWith(`HTTP/1.1 ${words}\r\n`), conn.text);
     assert.ok(conn.text.endsWith("\r\nContent-Length: 4\r\nConnection: close\r\n\r\nwhy\n"));
   }
+});
+
+/** The Digest challenge a 407 to a bare CONNECT carries. */
+async function digestChallengeAt(now: number) {
+  const conn = new ScriptConn("CONNECT h:1 HTTP/1.1\r\n\r\n");
+  await httpConnectAccept(conn, { auth, now: () => now }).catch(() => {});
+  const field = /\r\nProxy-Authenticate: (Digest [^\r]*)\r\n/.exec(conn.text)![1];
+  return parseChallenges([field])[0];
+}
+
+/** Sends `value` as Proxy-Authorization at time `now`; the status answered (0: let through). */
+async function tryDigest(value: string, now: number, target = "h:1"): Promise<number> {
+  const conn = new ScriptConn(
+    `CONNECT ${target} HTTP/1.1\r\nProxy-Authorization: ${value}\r\n\r\n`,
+  );
+  const ok = await httpConnectAccept(conn, { auth, now: () => now }).then(() => true, () => false);
+  return ok ? 0 : status(conn);
+}
+
+Deno.test("httpConnectAccept lets a right Digest answer through, with or without qop", async () => {
+  const now = 1_700_000_000_000;
+  const challenge = await digestChallengeAt(now);
+  const request = { method: "CONNECT", uri: "h:1" };
+  assert.equal(await tryDigest(credentialsFor(challenge, auth, request), now + 1000), 0);
+  const noQop = { ...challenge, params: { ...challenge.params, qop: undefined! } };
+  delete noQop.params.qop;
+  assert.equal(await tryDigest(credentialsFor(noQop, auth, request), now), 0);
+  const sha = { ...challenge, params: { ...challenge.params, algorithm: "SHA-256" } };
+  assert.equal(await tryDigest(credentialsFor(sha, auth, request), now), 0);
+});
+
+Deno.test("httpConnectAccept refuses a wrong, incomplete, misdirected, forged or stale Digest answer", async () => {
+  const now = 1_700_000_000_000;
+  const challenge = await digestChallengeAt(now);
+  const request = { method: "CONNECT", uri: "h:1" };
+  const right = credentialsFor(challenge, auth, request);
+  const cases: [string, string, number][] = [
+    ["wrong user", credentialsFor(challenge, { user: "xxx", pass: "pass" }, request), now],
+    ["wrong pass", credentialsFor(challenge, { user: "user", pass: "xxx" }, request), now],
+    [
+      "missing uri and realm",
+      right.replace(/realm="[^"]*", /, "").replace(/uri="[^"]*", /, ""),
+      now,
+    ],
+    ["another uri", credentialsFor(challenge, auth, { method: "CONNECT", uri: "other:1" }), now],
+    ["forged nonce", right.replace(/nonce="\d+\./, 'nonce="1.'), now],
+    ["stale nonce", right, now + 6 * 60 * 1000],
+    ["qop without nc", right.replace(/nc=\w+, /, ""), now],
+  ];
+  for (const [what, value, at] of cases) assert.equal(await tryDigest(value, at), 407, what);
+  const conn = new ScriptConn(`CONNECT h:1 HTTP/1.1\r\nProxy-Authorization: ${right}\r\n\r\n`);
+  const err = await httpConnectAccept(conn, { auth, now: () => now + 6 * 60 * 1000 }).catch((e) =>
+    e
+  );
+  assert.match(err.message, /nonce is out of date/);
+  assert.match(conn.text, /, stale=true\r\n/);
 });
