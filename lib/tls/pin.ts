@@ -38,3 +38,19 @@ export function pinMatches(fingerprint: string, pins: readonly string[]): boolea
   const hex = fingerprint.replaceAll(":", "").toLowerCase();
   return pins.includes(hex);
 }
+
+/**
+ * Why a certificate fails `--ssl-pin`, in words, or `undefined` when its
+ * SHA-256 is one of the pins.
+ *
+ * @param fingerprint the certificate's SHA-256 as `fingerprintOf` prints it
+ * @example
+ * ```ts
+ * pinFailure("AB:CD:...", ["00..."]); // "certificate SHA-256 AB:CD:... is not one of the --ssl-pin hashes"
+ * ```
+ */
+export function pinFailure(fingerprint: string, pins: readonly string[]): string | undefined {
+  return pinMatches(fingerprint, pins)
+    ? undefined
+    : `certificate SHA-256 ${fingerprint} is not one of the --ssl-pin hashes`;
+}
