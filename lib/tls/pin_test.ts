@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parsePin, pinMatches } from "./pin.ts";
+import { parsePin, pinFailure, pinMatches } from "./pin.ts";
 
 const HEX = "0123456789abcdef".repeat(4);
 const COLONS = HEX.toUpperCase().match(/../g)!.join(":");
@@ -36,4 +36,12 @@ Deno.test("pinMatches compares a printed fingerprint with the pins", () => {
   assert.equal(pinMatches(COLONS, ["ff".repeat(32), HEX]), true);
   assert.equal(pinMatches(COLONS, ["ff".repeat(32)]), false);
   assert.equal(pinMatches(COLONS, []), false);
+});
+
+Deno.test("pinFailure names the certificate's hash when it is not pinned", () => {
+  assert.equal(pinFailure(COLONS, [HEX]), undefined);
+  assert.equal(
+    pinFailure(COLONS, ["ff".repeat(32)]),
+    `certificate SHA-256 ${COLONS} is not one of the --ssl-pin hashes`,
+  );
 });
