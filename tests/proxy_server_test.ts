@@ -469,3 +469,39 @@ Deno.test("http proxy server with Digest: curl --proxy-digest and socktool's own
     await target.stop();
   }
 });
+
+Deno.test("a proxy client that says nothing is closed at the -w limit, and the server goes on", async () => {
+  const proxy = await startProxy(["-w", "1", "--proxy-server", "socks5"]);
+  try {
+    const started = performance.now();
+    const silent = await connect(proxy.port);
+    assert.equal((await readToEndWithin(silent, 5000)).length, 0);
+    closeQuietly(silent);
+    const waited = performance.now() - started;
+    assert.ok(waited > 800 && waited < 3000, `closed after ${waited} ms`);
+    await proxy.proc.waitForStderr(/socks5 proxy: the client sent no complete request in time/);
+  } finally {
+    await stop(proxy.proc);
+  }
+});
+
+Deno.test("bad proxy server command lines: one line, exit 2, before anything listens", async () => {
+  const cases: [string[], RegExp][] = [
+    [
+      ["-l", "1", "--proxy-server", "socks4"],
+      /^socktool: bad value 'socks4' for --proxy-server with -l: /,
+    ],
+    [
+      ["-l", "--proxy-auth", "u:p", "1"],
+      /^socktool: option --proxy-auth with -l needs --proxy-server/,
+    ],
+    [["--proxy-server", "http", "h", "1"], /^socktool: option --proxy-server needs -l/],
+    [["-l", "1", "--ssl", "--ssl-pin", "nope"], /^socktool: bad value 'nope' for --ssl-pin: /],
+  ];
+  for (const [args, re] of cases) {
+    const r = await spawnSocktool(args, { stdin: "null" }).finish();
+    assert.equal(r.code, 2, args.join(" "));
+    assert.match(r.stderr, re);
+    assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+  }
+});
