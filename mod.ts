@@ -105,11 +105,13 @@ export { connectTls, type TlsConnectOptions, type TlsSession } from "./lib/tls/c
 export {
   acceptTls,
   type AcceptTlsOptions,
+  type ClientAuthOptions,
   createTlsServer,
   type TlsServer,
   type TlsServerOptions,
 } from "./lib/tls/listen.ts";
 export type { TlsInfo } from "./lib/tls/info.ts";
+export type { TrustAnchors } from "./lib/tls/verify.ts";
 
 // Proxy
 export { connectViaProxy, type ProxyConnectOptions, type ProxySpec } from "./lib/proxy/connect.ts";

@@ -363,3 +363,39 @@ Deno.test("a proxy that ends the tunnel at our half-close is one line and exit 1
     await target.stop();
   }
 });
+
+Deno.test("socktool's client answers the 407 of ncat's HTTP proxy with Digest, never sending the password", async () => {
+  const target = startTarget();
+  const port = freePort();
+  const proc = spawn("ncat", [
+    "-vvv",
+    "-4",
+    "-l",
+    "-k",
+    "--proxy-type",
+    "http",
+    "--allow",
+    "127.0.0.1",
+    "--proxy-auth",
+    "user:pass",
+    "127.0.0.1",
+    String(port),
+  ], { stdin: "null" });
+  await proc.waitForStderr(/Listening on /);
+  try {
+    const conn = await connectViaProxy({
+      proxy: { host: "127.0.0.1", port, type: "http", auth: { user: "user", pass: "pass" } },
+      target: { host: "127.0.0.1", port: target.port },
+    });
+    assert.equal(
+      dec.decode(await exchange(conn, enc.encode("x"), GREETING.length + 1)),
+      dec.decode(GREETING) + "x",
+    );
+    const log = await proc.waitForStderr(/Proxy-Authorization: (\w+)/);
+    assert.equal(log[1], "Digest");
+    assert.doesNotMatch(proc.stderrText(), /Proxy-Authorization: Basic/);
+  } finally {
+    await stop(proc);
+    await target.stop();
+  }
+});

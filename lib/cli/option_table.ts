@@ -51,6 +51,9 @@ export const OPTION_TABLE = {
   "ssl-servername": { type: "string" },
   "ssl-alpn": { type: "string" },
   "ssl-insecure": { type: "boolean" },
+  // TLS both ways (issue 14): client certificates required by a listener, pinning.
+  "ssl-verify": { type: "boolean" },
+  "ssl-pin": { type: "string", multiple: true },
   proxy: { type: "string" },
   "proxy-type": { type: "string" },
   "proxy-auth": { type: "string" },
@@ -58,10 +61,11 @@ export const OPTION_TABLE = {
   "wait-for": { type: "string" },
   size: { type: "string" },
   "rate-limit": { type: "string", short: "L" },
+  // Proxy servers (issue 14).
+  "proxy-server": { type: "string" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean" },
-  // Habits (issue 12): ncat's --ssl-verify, and shell completion scripts.
-  "ssl-verify": { type: "boolean" },
+  // Habits (issue 12): shell completion scripts (ncat's --ssl-verify is with the TLS options).
   completions: { type: "string" },
   // WebSocket (lib/ws/).
   ws: { type: "boolean" },

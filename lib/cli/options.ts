@@ -78,6 +78,16 @@ export interface ListenOptions extends SessionOptions {
     /** For `wss://`: how the target's certificate is verified. */
     tls?: TlsOptions;
   };
+  /** `--proxy-server TYPE` (or ncat's `-l --proxy-type TYPE`) and `--proxy-auth`. */
+  proxyServer?: ProxyServerSpec;
+}
+
+/** A proxy server on a listener (`-l --proxy-server socks5|http`). */
+export interface ProxyServerSpec {
+  /** The protocol served. */
+  type: "socks5" | "http";
+  /** `--proxy-auth USER:PASS`: what every client must give. */
+  auth?: { user: string; pass: string };
 }
 
 /** How WebSocket messages are made and the handshake is dressed. */

@@ -17,6 +17,7 @@ import { closestOptions, splitGluedPorts, splitHostPort } from "./habits.ts";
 import { parseByteSize } from "./byte_size.ts";
 import { parseForwardTarget, parseWaitTarget } from "./targets.ts";
 import { isServeName, SERVE_NAMES, type ServeName } from "../serve/responders.ts";
+import { parsePin } from "../tls/pin.ts";
 import { looksLikeUrl, parseWsUrl, type WsUrl, WsUrlError } from "../ws/url.ts";
 import { HANDSHAKE_HEADERS } from "../ws/handshake.ts";
 import {
@@ -27,6 +28,7 @@ import {
   type Options,
   type ProbeOptions,
   type ProxyOptions,
+  type ProxyServerSpec,
   type SessionOptions,
   type TlsOptions,
   type Transport,
@@ -197,7 +199,20 @@ function tlsOptions(v: Values): TlsOptions | undefined {
     serverName: v["ssl-servername"],
     alpn,
     insecure: v["ssl-insecure"] ?? false,
+    verify: v["ssl-verify"] ?? false,
+    pins: (v["ssl-pin"] ?? []).map(pinArg),
   };
+}
+
+/** A `--ssl-pin` value, as 64 lower-case hex digits. */
+function pinArg(text: string): string {
+  const pin = parsePin(text);
+  if (pin === undefined) {
+    throw usageError(
+      `bad value '${text}' for --ssl-pin: expected sha256:HEX (64 hex digits, colons allowed)`,
+    );
+  }
+  return pin;
 }
 
 /**
@@ -228,13 +243,33 @@ function proxyOptions(v: Values): ProxyOptions | undefined {
     throw usageError(`bad proxy type '${v["proxy-type"]}': must be socks5, socks4 or http`);
   }
   const { host, port } = parseHostPort("--proxy", v.proxy, type === "http" ? 3128 : 1080);
-  let auth;
-  if (v["proxy-auth"] !== undefined) {
-    const i = v["proxy-auth"].indexOf(":");
-    if (i < 0) throw usageError("bad value for --proxy-auth: expected USER:PASS");
-    auth = { user: v["proxy-auth"].slice(0, i), pass: v["proxy-auth"].slice(i + 1) };
+  return { host, port, type, auth: proxyAuthArg(v["proxy-auth"]) };
+}
+
+/** `--proxy-auth USER:PASS`, split at the first colon. */
+function proxyAuthArg(text: string | undefined): { user: string; pass: string } | undefined {
+  if (text === undefined) return undefined;
+  const i = text.indexOf(":");
+  if (i < 0) throw usageError("bad value for --proxy-auth: expected USER:PASS");
+  return { user: text.slice(0, i), pass: text.slice(i + 1) };
+}
+
+/**
+ * `--proxy-server TYPE`, or ncat's spelling `-l --proxy-type TYPE` (both
+ * together are refused by rules.ts), with `--proxy-auth` as what clients
+ * must give.
+ */
+function proxyServerArg(v: Values): ProxyServerSpec | undefined {
+  const flag = v["proxy-server"] !== undefined ? "--proxy-server" : "--proxy-type";
+  const text = v["proxy-server"] ?? v["proxy-type"];
+  if (text === undefined) return undefined;
+  const type = text.toLowerCase();
+  if (type !== "socks5" && type !== "http") {
+    throw usageError(
+      `bad value '${text}' for ${flag} with -l: a proxy server speaks socks5 or http`,
+    );
   }
-  return { host, port, type, auth };
+  return { type, auth: proxyAuthArg(v["proxy-auth"]) };
 }
 
 /** A host or address argument; `what` names it for messages (`HOST`, `value for -s`). */
@@ -314,6 +349,7 @@ function listenOptions(v: Values, pos: string[], s: SessionOptions): ListenOptio
     chat: v.chat ?? false,
     forward: v.forward === undefined ? undefined : parseForwardTarget(v.forward),
     serve: v.serve === undefined ? undefined : serveArg(v.serve),
+    proxyServer: proxyServerArg(v),
   };
   if (s.transport === "unix" || s.transport === "unixgram") {
     if (pos.length === 0) throw usageError("missing socket path: socktool -lU PATH");

@@ -355,3 +355,65 @@ Deno.test("parse: --forward wss:// keeps the target's trust apart from the liste
   assertEquals(plain.tls, undefined);
   assertEquals(plain.forwardWs?.tls?.insecure, false);
 });
+
+Deno.test("parseCommandLine reads a proxy server, in socktool's and in ncat's spelling", () => {
+  const socks = parseCommandLine([
+    "-l",
+    "1080",
+    "--proxy-server",
+    "SOCKS5",
+    "--proxy-auth",
+    "u:p:q",
+  ]);
+  assertEquals(socks.mode === "listen" && socks.proxyServer, {
+    type: "socks5",
+    auth: { user: "u", pass: "p:q" },
+  });
+  const http = parseCommandLine(["-l", "--proxy-type", "http", "3128", "-m", "5"]);
+  if (http.mode !== "listen") throw new Error(http.mode);
+  assertEquals(http.proxyServer, { type: "http", auth: undefined });
+  assertEquals(http.maxConns, 5);
+  const plain = parseCommandLine(["-l", "1"]);
+  assertEquals(plain.mode === "listen" && plain.proxyServer, undefined);
+});
+
+Deno.test("parseCommandLine reads --ssl-pin in every spelling a fingerprint is printed in", () => {
+  const hex = "ab".repeat(32);
+  const colons = "AB:".repeat(31) + "AB";
+  for (
+    const pin of [`sha256:${hex}`, `SHA256:${hex.toUpperCase()}`, `sha-256:${colons}`, colons, hex]
+  ) {
+    const o = parseCommandLine(["--ssl", "--ssl-pin", pin, "h", "1"]);
+    assertEquals(o.mode === "connect" && o.tls?.pins, [hex], pin);
+  }
+  const two = parseCommandLine([
+    "-l",
+    "1",
+    "--ssl",
+    "--ssl-pin",
+    hex,
+    "--ssl-pin",
+    "cd".repeat(32),
+  ]);
+  assertEquals(two.mode === "listen" && two.tls?.pins, [hex, "cd".repeat(32)]);
+  for (const bad of ["sha256:" + hex.slice(2), hex + "00", "md5:" + hex, "AB:CD" + hex.slice(4)]) {
+    usageMessage(["--ssl", "--ssl-pin", bad, "h", "1"]);
+  }
+});
+
+Deno.test("parseCommandLine accepts --ssl-verify on a client, and on a listener with a trust file", () => {
+  const client = parseCommandLine(["--ssl", "--ssl-verify", "h", "443"]);
+  assertEquals(client.mode === "connect" && client.tls?.verify, true);
+  const server = parseCommandLine([
+    "-l",
+    "1",
+    "--ssl",
+    "--ssl-verify",
+    "--ssl-trustfile",
+    "ca.pem",
+  ]);
+  assertEquals(server.mode === "listen" && [server.tls?.verify, server.tls?.trustFile], [
+    true,
+    "ca.pem",
+  ]);
+});

@@ -241,9 +241,8 @@ export const RULES: readonly Rule[] = [
   {
     broken: (o) =>
       o.mode === "listen" && o.tls !== undefined &&
-      (o.tls.serverName !== undefined || o.tls.trustFile !== undefined || o.tls.insecure),
-    message:
-      "options --ssl-servername, --ssl-trustfile and --ssl-insecure are for connecting, not -l",
+      (o.tls.serverName !== undefined || o.tls.insecure),
+    message: "options --ssl-servername and --ssl-insecure are for connecting, not -l",
   },
   {
     broken: (o) =>
@@ -270,7 +269,8 @@ export const RULES: readonly Rule[] = [
   },
   {
     broken: (o) =>
-      o.mode === "listen" && o.maxConns !== undefined && !o.keepOpen && !o.broker && !o.chat,
+      o.mode === "listen" && o.maxConns !== undefined && !o.keepOpen && !o.broker && !o.chat &&
+      o.proxyServer === undefined,
     message: "option -m needs -k or --broker or --chat: without -k one client is served",
   },
   {
@@ -292,8 +292,9 @@ export const RULES: readonly Rule[] = [
           o.forward !== undefined,
           o.broker || o.chat,
           o.exec !== undefined || o.shExec !== undefined,
+          o.proxyServer !== undefined,
         ].filter(Boolean).length > 1,
-    message: "choose one of --serve, --forward, --broker/--chat and -e/-c",
+    message: "choose one of --serve, --forward, --proxy-server, --broker/--chat and -e/-c",
   },
   {
     broken: (o) =>
@@ -314,7 +315,49 @@ export const RULES: readonly Rule[] = [
         o.denyFile !== undefined),
     message: "options --allow and --deny match IP addresses: clients of a -U listener have none",
   },
+  // TLS both ways (issue 14).
+  {
+    broken: (o) => o.mode === "listen" && o.tls?.trustFile !== undefined && !o.tls.verify,
+    message:
+      "option --ssl-trustfile with -l needs --ssl-verify: it names the CAs client certificates must come from",
+  },
+  {
+    broken: (o) => o.mode === "listen" && o.tls?.verify === true && o.tls.trustFile === undefined,
+    message:
+      "option --ssl-verify with -l needs --ssl-trustfile: the CAs client certificates must come from (the system's are not trusted for clients)",
+  },
+  // Proxy servers (issue 14).
+  {
+    broken: (o) =>
+      o.mode === "listen" && o.proxyServer !== undefined && o.transport !== "tcp" &&
+      o.transport !== "unix",
+    message: "a proxy server (--proxy-server) needs a stream listener (TCP or -U)",
+  },
+  {
+    broken: (o) => proxyServerNoEffect(o) !== undefined,
+    message: (o) =>
+      `option ${
+        proxyServerNoEffect(o)
+      } has no effect on a proxy server: it relays both ways until each side ends`,
+  },
+  {
+    broken: (o) =>
+      o.mode === "listen" && o.proxyServer?.type === "socks5" &&
+      o.proxyServer.auth !== undefined &&
+      (bytes(o.proxyServer.auth.user) > 255 || bytes(o.proxyServer.auth.pass) > 255),
+    message: "--proxy-auth user name and password must be at most 255 bytes each for socks5",
+  },
 ];
+
+/** The first option given to a proxy server that it would ignore, as typed. */
+function proxyServerNoEffect(o: Options): string | undefined {
+  if (o.mode !== "listen" || o.proxyServer === undefined) return undefined;
+  if (o.quitAfterEofMs !== undefined) return "-q";
+  if (o.noShutdown) return "--no-shutdown";
+  if (o.sendOnly) return "--send-only";
+  if (o.recvOnly) return "--recv-only";
+  return undefined;
+}
 
 /** The options that shape a session's data: what a mode with no such session ignores. */
 const SESSION_DATA: readonly OptionName[] = [
@@ -390,8 +433,8 @@ export const FLAG_RULES: readonly FlagRule[] = [
   { flags: ["ssl-servername"], needs: ["ssl"] },
   { flags: ["ssl-alpn"], needs: ["ssl"] },
   { flags: ["ssl-insecure"], needs: ["ssl"] },
-  { flags: ["proxy-type"], needs: ["proxy"] },
-  { flags: ["proxy-auth"], needs: ["proxy"] },
+  { flags: ["proxy-type"], needs: ["proxy", "listen"] },
+  { flags: ["proxy-auth"], needs: ["proxy", "listen"] },
   { flags: ["zero-io", "listen"] },
   { flags: ["zero-io", "unixsock"] },
   { flags: ["listen", "proxy"] },
@@ -402,6 +445,25 @@ export const FLAG_RULES: readonly FlagRule[] = [
   { flags: ["append-output"], needs: ["output", "hex-dump"] },
   { flags: ["shutdown", "no-shutdown"], why: "-N asks for the half-close --no-shutdown turns off" },
   { flags: ["listen", "unixsock", "port"], message: "option -U takes a socket PATH, not a port" },
+  // Proxy servers and TLS both ways (issue 14).
+  { flags: ["proxy-server"], needs: ["listen"] },
+  {
+    flags: ["listen", "proxy-auth"],
+    needs: ["proxy-server", "proxy-type"],
+    message:
+      "option --proxy-auth with -l needs --proxy-server: it sets what the proxy's clients must give",
+  },
+  {
+    flags: ["proxy-server", "proxy-type"],
+    why: "with -l, --proxy-type is ncat's spelling of --proxy-server: give one",
+  },
+  { flags: ["ssl-verify"], needs: ["ssl"] },
+  { flags: ["ssl-pin"], needs: ["ssl"] },
+  { flags: ["ssl-verify", "ssl-insecure"], why: "--ssl-insecure verifies nothing" },
+  {
+    flags: ["ssl-pin", "ssl-insecure"],
+    why: "--ssl-insecure accepts any certificate, a pin only the one named",
+  },
   {
     flags: ["listen", "unixsock", "source"],
     message: "option -s gives an address, but -lU listens on a socket PATH",

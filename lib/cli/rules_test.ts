@@ -50,9 +50,8 @@ const CASES: [string[], RegExp][] = [
   [["--ssl-servername", "n", "h", "1"], /^option --ssl-servername needs --ssl$/],
   [["--ssl-alpn", "h2", "h", "1"], /^option --ssl-alpn needs --ssl$/],
   [["--ssl-insecure", "h", "1"], /^option --ssl-insecure needs --ssl$/],
-  [["-l", "--proxy-type", "http", "1"], /^option --proxy-type needs --proxy$/],
-  [["-l", "--proxy-auth", "u:p", "1"], /^option --proxy-auth needs --proxy$/],
-  [["--proxy-auth", "u:p", "h", "1"], /^option --proxy-auth needs --proxy$/],
+  [["--proxy-type", "http", "h", "1"], /^option --proxy-type needs --proxy or -l$/],
+  [["--proxy-auth", "u:p", "h", "1"], /^option --proxy-auth needs --proxy or -l$/],
   [["-z", "-l", "h", "1"], /^options -z and -l cannot be used together$/],
   [["-z", "-U", "h", "1"], /^options -z and -U cannot be used together$/],
   [["--append-output", "h", "1"], /^option --append-output needs -o or -x$/],
@@ -145,6 +144,53 @@ const CASES: [string[], RegExp][] = [
   ],
   [["--size", "5", "h", "1"], /^option --size needs --progress$/],
   [["--json", "h", "1"], /^option --json needs -z or --wait-for$/],
+  // Proxy servers and TLS both ways (issue 14).
+  [["--proxy-server", "socks5", "h", "1"], /^option --proxy-server needs -l$/],
+  [["-l", "--proxy-auth", "u:p", "1"], /^option --proxy-auth with -l needs --proxy-server: /],
+  [
+    ["-l", "1", "--proxy-server", "http", "--proxy-type", "http"],
+    /^options --proxy-server and --proxy-type cannot be used together: with -l, --proxy-type is ncat's/,
+  ],
+  [["--ssl-pin", "sha256:00", "h", "1"], /^option --ssl-pin needs --ssl$/],
+  [
+    ["--ssl", "--ssl-verify", "--ssl-insecure", "h", "1"],
+    /^options --ssl-verify and --ssl-insecure cannot be used together: /,
+  ],
+  [
+    ["--ssl", "--ssl-pin", "sha256:00", "--ssl-insecure", "h", "1"],
+    /^options --ssl-pin and --ssl-insecure cannot be used together: /,
+  ],
+  [
+    ["-l", "1", "--ssl", "--ssl-trustfile", "t"],
+    /^option --ssl-trustfile with -l needs --ssl-verify: /,
+  ],
+  [["-l", "1", "--ssl", "--ssl-verify"], /^option --ssl-verify with -l needs --ssl-trustfile: /],
+  [
+    ["-lu", "1", "--proxy-server", "socks5"],
+    /^a proxy server \(--proxy-server\) needs a stream listener/,
+  ],
+  [
+    ["-l", "1", "--proxy-server", "http", "-q", "1"],
+    /^option -q has no effect on a proxy server: /,
+  ],
+  [
+    ["-l", "1", "--proxy-server", "socks5", "--proxy-auth", `${"u".repeat(256)}:p`],
+    /^--proxy-auth user name and password must be at most 255 bytes each for socks5$/,
+  ],
+  [
+    ["-l", "1", "--proxy-server", "http", "-e", "cat"],
+    /^choose one of --serve, --forward, --proxy-server, /,
+  ],
+  [
+    ["-l", "1", "--proxy-server", "socks4"],
+    /^bad value 'socks4' for --proxy-server with -l: a proxy server speaks socks5 or http$/,
+  ],
+  [["-l", "--proxy-type", "socks4", "1"], /^bad value 'socks4' for --proxy-type with -l: /],
+  [["-l", "1", "--proxy-type", "http", "--proxy-auth", "nocolon"], /^bad value for --proxy-auth: /],
+  [
+    ["--ssl", "--ssl-pin", "sha1:00", "h", "1"],
+    /^bad value 'sha1:00' for --ssl-pin: expected sha256:HEX/,
+  ],
 ];
 
 /** The usage error `args` is refused with. */
@@ -266,7 +312,7 @@ const WS_CASES: [string[], RegExp][] = [
   [["-n", "ws://localhost/"], /^option -n forbids name lookup, but 'localhost' is a name$/],
   [
     ["-l", "1", "--ssl", "--ssl-trustfile", "t", "--forward", "ws://h/"],
-    /are for connecting, not -l$/,
+    /^option --ssl-trustfile with -l needs --ssl-verify: /,
   ],
 ];
 

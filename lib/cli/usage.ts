@@ -90,17 +90,25 @@ Waiting:
 
 TLS and proxies:
       --ssl                 TLS; certificates are verified by default
-      --ssl-verify          --ssl (ncat's spelling; verifying is the default)
       --ssl-cert FILE       certificate (PEM)
       --ssl-key FILE        private key (PEM)
       --ssl-trustfile FILE  extra CA certificates (PEM)
       --ssl-servername NAME SNI and the name to verify
       --ssl-alpn LIST       ALPN protocols, comma-separated
       --ssl-insecure        do not verify the certificate (warns)
+      --ssl-verify          verify (the default); with -l: require client
+                            certificates from the --ssl-trustfile CAs
+      --ssl-pin sha256:HEX  accept only the peer certificate with this SHA-256
+                            (repeatable; with -l: required of clients; alone
+                            it replaces the chain check, --ssl-verify adds it)
       --proxy HOST:PORT     connect through a proxy
-      --proxy-type TYPE     socks5 (default), socks4 or http
+      --proxy-type TYPE     socks5 (default), socks4 or http; with -l: as
+                            --proxy-server (ncat's spelling)
       --proxy-auth USER:PASS
-                            credentials for the proxy
+                            credentials for --proxy; with -l: required of the
+                            proxy server's clients
+      --proxy-server TYPE   with -l: be a socks5 or http (CONNECT) proxy; -k
+                            implied, half-close kept end to end
 
 WebSocket:
       --ws                  with -l: clients speak WebSocket (-k, --serve,

@@ -4,7 +4,8 @@
  * with `-k` (or `--broker`/`--chat`) it serves clients concurrently until
  * stopped. What a client is served with is chosen once: stdin/stdout, a
  * program (`-e`/`-c`), a built-in responder (`--serve`), a forward target
- * (`--forward`), or the broker room.
+ * (`--forward`), a proxy server's tunnel (`--proxy-server`, `-k` implied),
+ * or the broker room.
  *
  * Everything that can be wrong with the command line (a malformed `--allow`
  * rule, an unreadable `--allowfile`, a missing `-e` program) was found before
@@ -24,11 +25,12 @@ import { Broker } from "../serve/broker.ts";
 import { type ExecProgram, type PeerInfo, runExecSession } from "../session/exec.ts";
 import { forwardClient } from "../serve/forward.ts";
 import { serveStream } from "../serve/services.ts";
+import { openProxyWarning, serveProxyClient } from "../serve/proxy_server.ts";
 import type { Prepared } from "./prepare.ts";
 
 /**
  * The default `-m` of listeners that start a program or open a connection per
- * client (`-e`, `-c`, `--forward`), as ncat's: each client costs a process or
+ * client (`-e`, `-c`, `--forward`, `--proxy-server`), as ncat's: each client costs a process or
  * a socket, so an unbounded crowd must not exhaust the machine. `-m` overrides it.
  */
 export const SPAWNING_MAX_CONNS = 100;
@@ -60,6 +62,15 @@ export async function listenMode(
     ? await listenUnix(opts.local.path)
     : await listenTcp(opts.local.host, opts.local.port, { family: opts.family });
   ctx.log.info(`listening on ${formatAddr(listener.addr)}`);
+  const proxyServer = opts.proxyServer;
+  if (proxyServer && opts.local.kind === "inet") {
+    const warning = openProxyWarning({
+      host: opts.local.host,
+      auth: proxyServer.auth,
+      restricted: access !== undefined,
+    });
+    if (warning) ctx.log.warn(warning);
+  }
   // WebSocket (--ws, --forward ws://): loaded only when asked for.
   const ws = opts.ws || opts.forwardWs ? await import("./ws_setup.ts") : undefined;
   const serving: Serving = ws && opts.forwardWs
@@ -67,8 +78,9 @@ export async function listenMode(
     : clientHandler(opts, ctx, program);
   try {
     await acceptClients(listener, ws ? ws.endOnWsClose(serving.handle) : serving.handle, {
-      keepOpen: opts.keepOpen || opts.broker || opts.chat,
-      maxConns: opts.maxConns ?? (program || opts.forward ? SPAWNING_MAX_CONNS : undefined),
+      keepOpen: opts.keepOpen || opts.broker || opts.chat || proxyServer !== undefined,
+      maxConns: opts.maxConns ??
+        (program || opts.forward || proxyServer ? SPAWNING_MAX_CONNS : undefined),
       access,
       prepare: ws && opts.ws
         ? ws.wsServerPrepare(opts.ws, handshake, ctx.log, opts.waitMs)
@@ -133,6 +145,28 @@ function clientHandler(
             onEvent: (m) => ctx.log.debug(`${name}: ${m}`),
           });
           ctx.log.info(summaryLine(`${name} (forwarded)`, result));
+        } finally {
+          stages?.finish();
+        }
+      },
+    };
+  }
+  if (opts.proxyServer) {
+    const { type, auth } = opts.proxyServer;
+    return {
+      handle: async (conn, name, signal) => {
+        const stages = buildStages(opts, ctx, signal, false);
+        try {
+          const { target, result } = await serveProxyClient(conn, {
+            type,
+            auth,
+            family: opts.family,
+            waitMs: opts.waitMs,
+            signal,
+            stages,
+            onEvent: (m) => ctx.log.debug(`${name}: ${m}`),
+          });
+          ctx.log.info(summaryLine(`${name} (${type} proxy to ${target})`, result));
         } finally {
           stages?.finish();
         }

@@ -50,6 +50,8 @@ export function tlsClient(
       key: material.key,
       alpnProtocols: tls.alpn,
       insecure: tls.insecure,
+      pins: tls.pins,
+      verifyChain: tls.verify,
       signal,
       timeoutMs,
       peerName,
@@ -61,7 +63,8 @@ export function tlsClient(
 
 /**
  * Prepares the server side of `--ssl`: the given certificate and key
- * (`material`, checked by `prepare.ts`), or a
+ * (`material`, checked by `prepare.ts`), client certificates required with
+ * `--ssl-verify` (from the `--ssl-trustfile` CAs) or `--ssl-pin`, or a
  * fresh self-signed certificate whose fingerprint is printed on stderr (always,
  * since a client needs it to check what it talks to). Returns the per-client
  * hook for the accept loop.
@@ -78,19 +81,33 @@ export async function tlsServer(
   log: Logger,
   timeoutMs?: number,
 ): Promise<(conn: Deno.Conn, name: string, signal: AbortSignal) => Promise<Deno.Conn>> {
+  const pins = tls.pins?.length ? tls.pins : undefined;
+  const requireClients = tls.verify || pins !== undefined;
   const server = await createTlsServer({
     cert: material.cert,
     key: material.key,
     alpnProtocols: tls.alpn,
+    clientAuth: requireClients
+      ? { caCerts: tls.verify ? material.caCerts : undefined, pins }
+      : undefined,
   });
   if (server.generated) {
     log.warn(`self-signed certificate SHA-256 ${server.fingerprint}`);
   } else {
     log.info(`certificate ${server.subject} SHA-256 ${server.fingerprint}`);
   }
+  if (requireClients) {
+    const what = [
+      tls.verify ? `signed by the --ssl-trustfile CAs (${material.caCerts.length})` : "",
+      pins ? `pinned by --ssl-pin (${pins.length})` : "",
+    ].filter((w) => w !== "");
+    log.info(`client certificates required: ${what.join(" and ")}`);
+  }
   return async (conn, name, signal) => {
     const session = await acceptTls(conn, server, { signal, timeoutMs, peerName: name });
-    for (const line of formatTlsInfo(session.info)) log.debug(`${name}: ${line}`);
+    // Who a client is matters once certificates are required: -v says it.
+    const say = requireClients ? log.info : log.debug;
+    for (const line of formatTlsInfo(session.info)) say(`${name}: ${line}`);
     return session.conn;
   };
 }

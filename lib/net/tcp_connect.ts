@@ -62,7 +62,7 @@ export async function connectTcp(
       if (opts.signal?.aborted) throw err;
       const what = action(formatHostPort(address, port));
       throw isTimeout(err)
-        ? new SocktoolError(`${what}: timed out`, ExitCode.Network)
+        ? new SocktoolError(`${what}: timed out`, ExitCode.Network, { cause: err })
         : networkError(what, err);
     }
   }, { signal: opts.signal, onFailed: (err) => opts.onAttemptFailed?.((err as Error).message) });

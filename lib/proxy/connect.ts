@@ -86,31 +86,47 @@ export async function connectViaProxy(opts: ProxyConnectOptions): Promise<Deno.T
       cause: err,
     });
   }
-  const conn = await tryInTurn(
-    addresses,
-    ({ address }) =>
-      connectTcp(address, proxy.port, {
-        timeoutMs: opts.timeoutMs,
-        signal: opts.signal,
-        action: () => `connect to ${proxyName}`,
-      }),
-    { signal: opts.signal },
-  );
+  const connectToProxy = () =>
+    tryInTurn(
+      addresses,
+      ({ address }) =>
+        connectTcp(address, proxy.port, {
+          timeoutMs: opts.timeoutMs,
+          signal: opts.signal,
+          action: () => `connect to ${proxyName}`,
+        }),
+      { signal: opts.signal },
+    );
+  // The connection the handshake is on: an HTTP proxy's 407 moves it to a second one.
+  let conn = await connectToProxy();
 
   let timedOut = false;
-  const onAbort = () => conn.close();
+  const closeConn = () => {
+    try {
+      conn.close();
+    } catch { /* closed already, by the handshake or the timer */ }
+  };
+  const onAbort = closeConn;
   const timer = opts.timeoutMs === undefined ? undefined : setTimeout(() => {
     timedOut = true;
-    conn.close();
+    closeConn();
   }, opts.timeoutMs);
   opts.signal?.addEventListener("abort", onAbort, { once: true });
   try {
     if (proxy.type === "socks5") await socks5Handshake(conn, target, proxy.auth);
     else if (proxy.type === "socks4") await socks4Handshake(conn, target, proxy.auth?.user);
-    else await httpConnectHandshake(conn, target, proxy.auth);
+    else {
+      await httpConnectHandshake(conn, target, proxy.auth, {
+        reconnect: async () => {
+          conn = await connectToProxy();
+          if (timedOut || opts.signal?.aborted) closeConn();
+          return conn;
+        },
+      });
+    }
     return conn;
   } catch (err) {
-    if (!timedOut && !opts.signal?.aborted) conn.close();
+    closeConn();
     if (opts.signal?.aborted) throw opts.signal.reason ?? err;
     const targetName = formatHostPort(target.host, target.port);
     if (err instanceof ProxyFailure && err.about === "target") {

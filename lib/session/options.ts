@@ -25,6 +25,14 @@ export interface TlsOptions {
   alpn: string[];
   /** Verification off (warned about on every use). */
   insecure: boolean;
+  /**
+   * `--ssl-verify`: on a client, verification (the default) said out loud,
+   * which with `pins` checks the chain as well; on a listener, client
+   * certificates are required and checked against `trustFile`.
+   */
+  verify?: boolean;
+  /** `--ssl-pin`: SHA-256 hashes (lower-case hex) of the peer certificates accepted. */
+  pins?: string[];
 }
 
 /**

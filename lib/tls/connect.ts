@@ -5,7 +5,9 @@
  *
  * Verification is on unless `insecure`: the chain must lead to a CA of the
  * system's store or of `caCerts`, and the certificate must be valid for
- * `serverName` (a DNS name, or an IP address checked against IP SANs).
+ * `serverName` (a DNS name, or an IP address checked against IP SANs); or,
+ * with `pins`, the certificate's SHA-256 must be one of them (and the chain
+ * good as well with `verifyChain`).
  * socktool checks the chain itself (`verify.ts`: signatures, dates, CA
  * constraints, name), because the runtime's check alone passes forgeries;
  * nothing is sent before both checks pass.
@@ -29,7 +31,8 @@ import {
   verifyFailureWords,
 } from "./failure.ts";
 import { HandshakeWatch, watchedConn } from "./handshake_watch.ts";
-import { type TlsInfo, tlsInfoOf } from "./info.ts";
+import { fingerprintOf, type TlsInfo, tlsInfoOf } from "./info.ts";
+import { pinFailure } from "./pin.ts";
 import { SocketConn } from "../net/socket_conn.ts";
 import { trustAnchors, trustedCerts } from "./trust.ts";
 import { checkServerChain } from "./verify.ts";
@@ -52,6 +55,14 @@ export interface TlsConnectOptions {
   alpnProtocols?: readonly string[];
   /** Accept any certificate (`--ssl-insecure`). */
   insecure?: boolean;
+  /**
+   * `--ssl-pin`: SHA-256 hashes (hex) of the server certificates accepted.
+   * A pinned certificate is accepted whatever its chain and names (the pin
+   * names the very certificate), unless `verifyChain` asks for both.
+   */
+  pins?: readonly string[];
+  /** With `pins`: check the chain and the name as well (`--ssl-verify`, OpenBSD nc's way). */
+  verifyChain?: boolean;
   /** Aborts the handshake. */
   signal?: AbortSignal;
   /** Fails the handshake with "timed out" after this many milliseconds. */
@@ -147,30 +158,59 @@ export async function connectTls(conn: Deno.Conn, opts: TlsConnectOptions): Prom
     sessionErrorFor(peer, opts.cert !== undefined),
     gate,
   );
-  let verifyFailure: string | undefined;
+  let verdict: Verdict;
   try {
-    verifyFailure = await verifyPeer(socket, opts);
+    verdict = await verifyPeer(socket, opts);
   } catch (err) {
     plain.close();
     throw err;
   }
-  if (verifyFailure !== undefined && !opts.insecure) {
+  if (verdict.failure !== undefined && !opts.insecure) {
     plain.close();
-    throw verifyError(peer, verifyFailure);
+    throw verifyError(peer, verdict.failure);
   }
-  return tlsSession(plain, tlsInfoOf(socket, verifyFailure === undefined, verifyFailure));
+  const info = tlsInfoOf(socket, verdict.failure === undefined, verdict.failure);
+  return tlsSession(plain, { ...info, pinned: verdict.pinned, pinOnly: verdict.pinOnly });
+}
+
+/** What checking the server's certificate found. */
+interface Verdict {
+  /** Why it fails, in words; `undefined` when it passes. */
+  failure?: string;
+  /** It matched a `--ssl-pin`. */
+  pinned?: boolean;
+  /** The pin alone was checked. */
+  pinOnly?: boolean;
 }
 
 /**
- * Checks the server's certificate: socktool's own check of the chain
+ * Checks the server's certificate: its `--ssl-pin` first, if any (alone
+ * unless `verifyChain`); then socktool's own check of the chain
  * (`verify.ts`) against the same trust set `node:tls` was given, then the
- * library's verdict as a second gate. Resolves with why it fails, in words,
- * or `undefined` when it passes.
+ * library's verdict as a second gate.
  */
-async function verifyPeer(socket: TLSSocket, opts: TlsConnectOptions): Promise<string | undefined> {
+async function verifyPeer(socket: TLSSocket, opts: TlsConnectOptions): Promise<Verdict> {
   const chain = peerChain(socket);
-  if (chain.length === 0) return "the server sent no certificate";
+  if (chain.length === 0) return { failure: "the server sent no certificate" };
   const [leaf, ...presented] = chain;
+  const pinned = opts.pins !== undefined && opts.pins.length > 0;
+  if (pinned) {
+    const failure = pinFailure(fingerprintOf(leaf), opts.pins!);
+    if (failure !== undefined || !opts.verifyChain) {
+      return { failure, pinned: failure === undefined, pinOnly: true };
+    }
+  }
+  const failure = await chainFailure(socket, leaf, presented, opts);
+  return { failure, pinned: pinned && failure === undefined };
+}
+
+/** The chain and name check of a server certificate: why it fails, or `undefined`. */
+async function chainFailure(
+  socket: TLSSocket,
+  leaf: Uint8Array,
+  presented: Uint8Array[],
+  opts: TlsConnectOptions,
+): Promise<string | undefined> {
   const ours = await checkServerChain({
     leaf,
     presented,
@@ -184,8 +224,16 @@ async function verifyPeer(socket: TLSSocket, opts: TlsConnectOptions): Promise<s
   return undefined;
 }
 
-/** The certificates the peer's chain holds (DER), leaf first, as the library reports them. */
-function peerChain(socket: TLSSocket): Uint8Array[] {
+/**
+ * The certificates the peer's chain holds (DER), leaf first, as the library
+ * reports them; empty when the peer sent none.
+ *
+ * @example
+ * ```ts
+ * const [leaf, ...presented] = peerChain(socket);
+ * ```
+ */
+export function peerChain(socket: TLSSocket): Uint8Array[] {
   const out: Uint8Array[] = [];
   const seen = new Set<unknown>();
   let cert = socket.getPeerCertificate(true) as

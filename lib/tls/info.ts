@@ -25,6 +25,10 @@ export interface TlsInfo {
   verified: boolean;
   /** Why verification failed, in words, when `--ssl-insecure` let it pass. */
   verifyError?: string;
+  /** The certificate's SHA-256 is one of the `--ssl-pin` hashes. */
+  pinned?: boolean;
+  /** The pin alone vouched for it: its chain was not checked. */
+  pinOnly?: boolean;
 }
 
 /**
@@ -69,7 +73,7 @@ export function formatTlsInfo(info: TlsInfo): string[] {
     lines.push("peer certificate: none");
   } else {
     const trust = info.verified
-      ? "verified"
+      ? info.pinOnly ? "pinned (chain not checked)" : info.pinned ? "verified, pinned" : "verified"
       : `NOT verified${info.verifyError ? ` (${escapeText(info.verifyError)})` : ""}`;
     lines.push(
       `peer certificate ${escapeText(info.peerSubject)}, SHA-256 ${info.peerFingerprint}, ${trust}`,

@@ -40,3 +40,22 @@ Deno.test("formatTlsInfo says version, cipher, ALPN, peer and whether it was ver
     "peer certificate: none",
   );
 });
+
+Deno.test("formatTlsInfo tells a pinned certificate apart, and whether its chain was checked too", () => {
+  const info: TlsInfo = {
+    protocol: "TLSv1.3",
+    cipher: null,
+    alpn: null,
+    peerSubject: "CN=x",
+    peerFingerprint: "AB:CD",
+    verified: true,
+  };
+  assert.equal(
+    formatTlsInfo({ ...info, pinned: true, pinOnly: true })[1],
+    "peer certificate CN=x, SHA-256 AB:CD, pinned (chain not checked)",
+  );
+  assert.equal(
+    formatTlsInfo({ ...info, pinned: true })[1],
+    "peer certificate CN=x, SHA-256 AB:CD, verified, pinned",
+  );
+});

@@ -5,6 +5,11 @@
  * connections rather than a TLS listener keeps `--allow`/`--deny`, `-k`,
  * `--broker`, `--forward`, `--exec` and `--serve` the same for TCP and TLS.
  *
+ * A listener may require client certificates (`--ssl-verify` with
+ * `--ssl-trustfile`, or `--ssl-pin`): socktool checks them itself, after the
+ * handshake and before the session reads a byte, because the runtime's
+ * server side accepts any certificate a client presents.
+ *
  * @module
  */
 
@@ -14,7 +19,10 @@ import { formatAddr } from "../net/address.ts";
 import { generateSelfSigned } from "./self_signed.ts";
 import { connToDuplex, ReadGate } from "../net/conn_duplex.ts";
 import { sessionErrorFor } from "./failure.ts";
-import { handshake, type TlsSession, tlsSession } from "./connect.ts";
+import { handshake, peerChain, type TlsSession, tlsSession } from "./connect.ts";
+import { checkClientChain, TrustAnchors } from "./verify.ts";
+import { pinFailure } from "./pin.ts";
+import { ExitCode, SocktoolError } from "../errors.ts";
 import { fingerprintOf, subjectOf, tlsInfoOf } from "./info.ts";
 import { SocketConn } from "../net/socket_conn.ts";
 
@@ -26,6 +34,20 @@ export interface TlsServerOptions {
   key?: string;
   /** ALPN protocols the server accepts, in order of preference. */
   alpnProtocols?: readonly string[];
+  /** Require client certificates, and check them so. */
+  clientAuth?: ClientAuthOptions;
+}
+
+/**
+ * What a client certificate must be: signed by one of `caCerts` (checked by
+ * socktool, `verify.ts`, for TLS client use), and/or one of `pins`. At
+ * least one of the two is given; with both, both must hold.
+ */
+export interface ClientAuthOptions {
+  /** The CAs (PEM) client certificates must come from (`--ssl-trustfile`); only these. */
+  caCerts?: readonly string[];
+  /** SHA-256 hashes (hex) of the client certificates accepted (`--ssl-pin`). */
+  pins?: readonly string[];
 }
 
 /** A listener's TLS configuration, shared by all its clients. */
@@ -42,6 +64,8 @@ export interface TlsServer {
   context: SecureContext;
   /** ALPN protocols accepted. */
   alpnProtocols?: string[];
+  /** Client certificates required, and what they must be. */
+  clientAuth?: { anchors?: TrustAnchors; pins?: readonly string[] };
 }
 
 /**
@@ -66,8 +90,20 @@ export async function createTlsServer(opts: TlsServerOptions = {}): Promise<TlsS
     subject: subjectOf(new X509Certificate(cert)),
     generated,
     cert,
-    context: createSecureContext({ cert, key }),
+    // The CAs are named in the certificate request, so a client can pick its certificate.
+    context: createSecureContext({
+      cert,
+      key,
+      ca: opts.clientAuth?.caCerts?.length ? [...opts.clientAuth.caCerts] : undefined,
+    }),
     alpnProtocols: opts.alpnProtocols?.length ? [...opts.alpnProtocols] : undefined,
+    clientAuth: opts.clientAuth && {
+      // Only the given CAs: the system's would vouch for anyone a public CA knows.
+      anchors: opts.clientAuth.caCerts?.length
+        ? TrustAnchors.fromPem(opts.clientAuth.caCerts)
+        : undefined,
+      pins: opts.clientAuth.pins?.length ? opts.clientAuth.pins : undefined,
+    },
   };
 }
 
@@ -84,7 +120,10 @@ export interface AcceptTlsOptions {
 /**
  * Runs the server handshake over an accepted connection. On failure `conn`
  * is closed and a `SocktoolError` (exit 1) says why; a listener with `-k`
- * reports it and goes on accepting.
+ * reports it and goes on accepting. With `clientAuth`, a client certificate
+ * is asked for and checked before anything the client sent is read: a
+ * client without one, or with one that fails, is closed and the error names
+ * why.
  *
  * @example
  * ```ts
@@ -117,13 +156,57 @@ export async function acceptTls(
     isServer: true,
     secureContext: server.context,
     ALPNProtocols: server.alpnProtocols,
-    requestCert: false,
+    requestCert: server.clientAuth !== undefined,
+    // Checked below by socktool: the runtime lets any certificate through.
+    rejectUnauthorized: false,
   });
   const peer = opts.peerName ?? formatAddr(conn.remoteAddr);
   await handshake(socket, "secure", peer, opts);
-  return tlsSession(
-    new SocketConn(socket, conn.localAddr, conn.remoteAddr, sessionErrorFor(peer, false), gate),
-    // Clients send no certificate unless asked: nothing to verify.
-    tlsInfoOf(socket, false),
+  const plain = new SocketConn(
+    socket,
+    conn.localAddr,
+    conn.remoteAddr,
+    sessionErrorFor(peer, false),
+    gate,
   );
+  if (server.clientAuth === undefined) {
+    // Clients send no certificate unless asked: nothing to verify.
+    return tlsSession(plain, tlsInfoOf(socket, false));
+  }
+  let verdict: { failure?: string; pinOnly: boolean };
+  try {
+    verdict = await checkClient(socket, server.clientAuth);
+  } catch (err) {
+    plain.close();
+    throw err;
+  }
+  if (verdict.failure !== undefined) {
+    plain.close();
+    throw new SocktoolError(
+      `TLS handshake with ${peer}: client certificate refused: ${verdict.failure}`,
+      ExitCode.Network,
+    );
+  }
+  const info = tlsInfoOf(socket, true);
+  const pinned = server.clientAuth.pins !== undefined;
+  return tlsSession(plain, { ...info, pinned, pinOnly: verdict.pinOnly });
+}
+
+/** Checks a client's certificate: its pin, then its chain; why it fails, in words. */
+async function checkClient(
+  socket: TLSSocket,
+  auth: NonNullable<TlsServer["clientAuth"]>,
+): Promise<{ failure?: string; pinOnly: boolean }> {
+  const pinOnly = auth.anchors === undefined;
+  const [leaf, ...presented] = peerChain(socket);
+  if (leaf === undefined) return { failure: "the client sent no certificate", pinOnly };
+  if (auth.pins) {
+    const failure = pinFailure(fingerprintOf(leaf), auth.pins);
+    if (failure !== undefined) return { failure, pinOnly };
+  }
+  if (auth.anchors) {
+    const failure = await checkClientChain({ leaf, presented, anchors: auth.anchors });
+    if (failure !== undefined) return { failure, pinOnly };
+  }
+  return { pinOnly };
 }

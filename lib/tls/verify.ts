@@ -1,6 +1,7 @@
 /**
- * socktool's own check of a TLS server's certificate chain, run after the
- * handshake and before any byte is sent.
+ * socktool's own check of a TLS peer's certificate chain, run after the
+ * handshake and before any byte is sent: a server's, and on a listener that
+ * requires them (`--ssl-verify`), a client's.
  *
  * Why: in Deno 2.9.6, `node:tls` reports `authorized === true` for a server
  * certificate whose issuer *name* is a trusted CA's subject although that
@@ -16,9 +17,10 @@
  *   issuer: CA:TRUE when basicConstraints is present, `keyCertSign` when
  *   keyUsage is present, its path length limit, and its DNS and IP name
  *   constraints against the leaf's names;
- * - extendedKeyUsage, when present, allows TLS servers (leaf and intermediates);
+ * - extendedKeyUsage, when present, allows TLS servers (leaf and intermediates),
+ *   or TLS clients for a client's chain;
  * - no certificate carries a critical extension this module does not know;
- * - the leaf is valid for the name we connect to (`host_name.ts`).
+ * - a server's leaf is valid for the name we connect to (`host_name.ts`).
  *
  * Every name from a certificate in a message is passed through `escapeText`.
  *
@@ -52,6 +54,8 @@ export class TrustAnchors {
   readonly #bySubject: Map<string, Uint8Array[]>;
 
   /**
+   * Makes a trust set from certificates, on top of `base` if given.
+   *
    * @param ders trusted certificates (DER)
    * @param base a set to start from (copied, not changed)
    */
@@ -117,6 +121,10 @@ const MAX_DEPTH = 8;
 const MAX_SIGNATURES = 64;
 
 const OID_SERVER_AUTH = "1.3.6.1.5.5.7.3.1";
+const OID_CLIENT_AUTH = "1.3.6.1.5.5.7.3.2";
+
+/** What a chain is checked for: a TLS server's certificate, or a client's. */
+type Purpose = "server" | "client";
 const OID_ANY_EKU = "2.5.29.37.0";
 const OID_NAME_CONSTRAINTS = "2.5.29.30";
 /** Extensions this module checks, or that do not restrict a server certificate's use. */
@@ -148,7 +156,32 @@ const KNOWN_EXTENSIONS = new Set([
  * if (why) throw verifyError(peer, why); // "signature does not match issuer 'CN=Test CA'"
  * ```
  */
-export async function checkServerChain(check: ChainCheck): Promise<string | undefined> {
+export function checkServerChain(check: ChainCheck): Promise<string | undefined> {
+  return checkChain(check, "server");
+}
+
+/** What {@linkcode checkClientChain} is given: a chain, without a name to match. */
+export type ClientChainCheck = Omit<ChainCheck, "serverName">;
+
+/**
+ * Checks a TLS client's chain, for a listener that requires client
+ * certificates (`-l --ssl --ssl-verify --ssl-trustfile CA`): the same checks
+ * as {@linkcode checkServerChain} (signatures up to a trusted certificate,
+ * dates, CA constraints, name constraints, critical extensions), with
+ * extendedKeyUsage allowing TLS clients instead of servers and no name to
+ * match. Resolves with `undefined` when it is good, else with why not.
+ *
+ * @example
+ * ```ts
+ * const why = await checkClientChain({ leaf, presented, anchors: TrustAnchors.fromPem([caPem]) });
+ * // "unknown issuer 'CN=Someone Else'"
+ * ```
+ */
+export function checkClientChain(check: ClientChainCheck): Promise<string | undefined> {
+  return checkChain({ ...check, serverName: "" }, "client");
+}
+
+async function checkChain(check: ChainCheck, purpose: Purpose): Promise<string | undefined> {
   const now = check.now ?? new Date();
   let leaf: Cert;
   try {
@@ -175,7 +208,7 @@ export async function checkServerChain(check: ChainCheck): Promise<string | unde
         // An unreadable extra certificate can be the issuer of nothing.
       }
     }
-    const search = new PathSearch(check.anchors, pool, now, leaf, names);
+    const search = new PathSearch(check.anchors, pool, now, leaf, names, purpose);
     let failure: Failure | null;
     try {
       failure = await search.from(leaf, 0, new Set([leaf.id]), 0);
@@ -185,8 +218,9 @@ export async function checkServerChain(check: ChainCheck): Promise<string | unde
     }
     if (failure) return failure.words;
   }
-  const eku = ekuProblem(leaf, "certificate");
+  const eku = ekuProblem(leaf, "certificate", purpose);
   if (eku) return eku;
+  if (purpose === "client") return undefined;
   if (!hostMatches(check.serverName, names)) {
     const listed = sanText(leaf) || leaf.name;
     return `certificate is not valid for name '${escapeText(check.serverName)}'${
@@ -240,6 +274,7 @@ class PathSearch {
     readonly now: Date,
     readonly leaf: Cert,
     readonly leafNames: CertNames,
+    readonly purpose: Purpose,
   ) {}
 
   /**
@@ -349,7 +384,7 @@ class PathSearch {
       return `${label} may not sign certificates (keyUsage without keyCertSign)`;
     }
     if (!anchor) {
-      const eku = ekuProblem(issuer, label);
+      const eku = ekuProblem(issuer, label, this.purpose);
       if (eku) return eku;
     }
     return this.#nameConstraintsProblem(issuer, label);
@@ -401,12 +436,15 @@ function datesProblem(cert: Cert, now: Date, label: string): string | undefined 
   return undefined;
 }
 
-function ekuProblem(cert: Cert, label: string): string | undefined {
+function ekuProblem(cert: Cert, label: string, purpose: Purpose): string | undefined {
   const eku = cert.x.getExtension(ExtendedKeyUsageExtension);
   if (!eku) return undefined;
   const usages = eku.usages.map(String);
-  if (usages.includes(OID_SERVER_AUTH) || usages.includes(OID_ANY_EKU)) return undefined;
-  return `${label} is not for TLS servers (extendedKeyUsage without serverAuth)`;
+  const wanted = purpose === "server" ? OID_SERVER_AUTH : OID_CLIENT_AUTH;
+  if (usages.includes(wanted) || usages.includes(OID_ANY_EKU)) return undefined;
+  return purpose === "server"
+    ? `${label} is not for TLS servers (extendedKeyUsage without serverAuth)`
+    : `${label} is not for TLS clients (extendedKeyUsage without clientAuth)`;
 }
 
 function unknownCriticalExtension(cert: Cert, label: string): string | undefined {

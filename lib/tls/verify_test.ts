@@ -9,7 +9,7 @@ import {
   SubjectAlternativeNameExtension,
   X509CertificateGenerator,
 } from "npm:@peculiar/x509@1.14.3";
-import { checkServerChain, TrustAnchors } from "./verify.ts";
+import { checkClientChain, checkServerChain, TrustAnchors } from "./verify.ts";
 
 const ALG = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" } as const;
 const DAY = 86400_000;
@@ -363,4 +363,93 @@ Deno.test("TrustAnchors indexes PEM text and ignores what is not a certificate",
   assert.equal(await check(p.leaf, [p.int], anchors), undefined);
   const more = TrustAnchors.fromPem([], anchors);
   assert.equal(await check(p.leaf, [p.int], more), undefined);
+});
+
+Deno.test("checkClientChain accepts a client certificate from the trusted CA, whatever its name", async () => {
+  const p = await pki();
+  const client = await issue({
+    subject: "CN=alice",
+    issuer: "CN=Int",
+    keys: await newKeys(),
+    signer: p.intKeys,
+    eku: [ExtendedKeyUsage.clientAuth],
+  });
+  assert.equal(
+    await checkClientChain({ leaf: client, presented: [p.int], anchors: p.anchors }),
+    undefined,
+  );
+  const noEku = await issue({
+    subject: "CN=bob",
+    issuer: "CN=Int",
+    keys: await newKeys(),
+    signer: p.intKeys,
+  });
+  assert.equal(
+    await checkClientChain({ leaf: noEku, presented: [p.int], anchors: p.anchors }),
+    undefined,
+  );
+});
+
+Deno.test("checkClientChain refuses a server-only certificate, another CA's, a self-signed one and a forged one", async () => {
+  const p = await pki();
+  const clientCheck = (leaf: Uint8Array, presented: Uint8Array[] = [p.int]) =>
+    checkClientChain({ leaf, presented, anchors: p.anchors });
+  assert.equal(
+    await clientCheck(p.leaf),
+    "certificate is not for TLS clients (extendedKeyUsage without clientAuth)",
+  );
+  const otherKeys = await newKeys();
+  const other = await issue({
+    subject: "CN=Other CA",
+    keys: otherKeys,
+    ca: true,
+    usages: CA_USAGES,
+  });
+  const stranger = await issue({
+    subject: "CN=mallory",
+    issuer: "CN=Other CA",
+    keys: await newKeys(),
+    signer: otherKeys,
+    eku: [ExtendedKeyUsage.clientAuth],
+  });
+  assert.equal(
+    await clientCheck(stranger, [other]),
+    "self-signed certificate 'CN=Other CA' in the chain is not trusted",
+  );
+  assert.equal(await clientCheck(stranger, []), "unknown issuer 'CN=Other CA'");
+  const selfKeys = await newKeys();
+  const self = await issue({
+    subject: "CN=me",
+    keys: selfKeys,
+    eku: [ExtendedKeyUsage.clientAuth],
+  });
+  assert.equal(await clientCheck(self, []), "self-signed certificate");
+  const forged = await issue({
+    subject: "CN=alice",
+    issuer: "CN=Int",
+    keys: await newKeys(),
+    signer: await newKeys(),
+    eku: [ExtendedKeyUsage.clientAuth],
+  });
+  assert.equal(await clientCheck(forged), "signature does not match issuer 'CN=Int'");
+  const serverOnlyInt = await issue({
+    subject: "CN=Int",
+    issuer: "CN=Root",
+    keys: p.intKeys,
+    signer: p.rootKeys,
+    ca: true,
+    usages: CA_USAGES,
+    eku: [ExtendedKeyUsage.serverAuth],
+  });
+  const viaServerInt = await issue({
+    subject: "CN=alice",
+    issuer: "CN=Int",
+    keys: await newKeys(),
+    signer: p.intKeys,
+    eku: [ExtendedKeyUsage.clientAuth],
+  });
+  assert.equal(
+    await clientCheck(viaServerInt, [serverOnlyInt]),
+    "issuer 'CN=Int' is not for TLS clients (extendedKeyUsage without clientAuth)",
+  );
 });
