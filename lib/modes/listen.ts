@@ -66,7 +66,8 @@ export async function listenMode(
     ? ws.wsForwardServing(opts, ctx, prepared)
     : clientHandler(opts, ctx, program);
   try {
-    await acceptClients(listener, ws ? ws.endOnWsClose(serving.handle) : serving.handle, {
+    const handle = ws ? ws.endOnWsClose(serving.handle, serving.stdio === true) : serving.handle;
+    await acceptClients(listener, handle, {
       keepOpen: opts.keepOpen || opts.broker || opts.chat,
       maxConns: opts.maxConns ?? (program || opts.forward ? SPAWNING_MAX_CONNS : undefined),
       access,
@@ -87,6 +88,8 @@ interface Serving {
   /** Aborts when the whole listener should end (stdout gone, `-q`). */
   stopped?: AbortSignal;
   close?: () => void;
+  /** One client at a time on stdin/stdout (a WebSocket client's Close ends it). */
+  stdio?: boolean;
 }
 
 function clientHandler(
@@ -176,6 +179,7 @@ function clientHandler(
     handle: async (conn, name, signal) => {
       await runSession(conn, name, opts, { ...ctx, signal });
     },
+    stdio: true,
   };
 }
 
