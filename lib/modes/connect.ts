@@ -93,14 +93,18 @@ export async function connectMode(
     local: { addr: unmapIPv4(local.hostname), port: local.port },
   };
   if (opts.ws) {
-    // WebSocket over the connection; the peer's Close ends the session.
+    // WebSocket over the connection. The peer's Close ends a stdin/stdout
+    // session; a program's gets it as EOF and answers first (ws_setup.ts).
     const { openWsClient } = await import("./ws_setup.ts");
     const ws = await openWsClient(conn, opts.ws, {
       log: ctx.log,
       signal: ctx.signal,
       timeoutMs: opts.waitMs,
     });
-    const wsCtx = { ...ctx, signal: AbortSignal.any([ctx.signal, ws.ended]) };
+    const wsCtx = {
+      ...ctx,
+      signal: AbortSignal.any([ctx.signal, program ? ws.ended : ws.peerClosed]),
+    };
     await (program
       ? runExecSession(ws, ws.peerName, peer, opts, wsCtx, program)
       : runSession(ws, ws.peerName, opts, wsCtx));

@@ -77,7 +77,8 @@ export async function listenMode(
     ? ws.wsForwardServing(opts, ctx, prepared)
     : clientHandler(opts, ctx, program);
   try {
-    await acceptClients(listener, ws ? ws.endOnWsClose(serving.handle) : serving.handle, {
+    const handle = ws ? ws.endOnWsClose(serving.handle, serving.stdio === true) : serving.handle;
+    await acceptClients(listener, handle, {
       keepOpen: opts.keepOpen || opts.broker || opts.chat || proxyServer !== undefined,
       maxConns: opts.maxConns ??
         (program || opts.forward || proxyServer ? SPAWNING_MAX_CONNS : undefined),
@@ -99,6 +100,8 @@ interface Serving {
   /** Aborts when the whole listener should end (stdout gone, `-q`). */
   stopped?: AbortSignal;
   close?: () => void;
+  /** One client at a time on stdin/stdout (a WebSocket client's Close ends it). */
+  stdio?: boolean;
 }
 
 function clientHandler(
@@ -210,6 +213,7 @@ function clientHandler(
     handle: async (conn, name, signal) => {
       await runSession(conn, name, opts, { ...ctx, signal });
     },
+    stdio: true,
   };
 }
 

@@ -4,8 +4,12 @@
  * per-client upgrade of a `--ws` listener, and the `--forward ws://` target.
  * The framing itself is in `lib/ws/`.
  *
- * A WebSocket whose peer sent its Close takes nothing more, so every session
- * over one also ends on {@linkcode WsConn.ended}.
+ * Every session over a WebSocket also ends when the WebSocket is over
+ * ({@linkcode WsConn.ended}): both Close frames exchanged, or the peer gone.
+ * A session whose local side answers the peer (an echo, a program, a forward
+ * target) gets the peer's Close as its end of data and sends all its answer
+ * before our Close; a stdin/stdout session, whose input is nobody's answer,
+ * ends at the peer's Close ({@linkcode WsConn.peerClosed}).
  *
  * @module
  */
@@ -122,17 +126,27 @@ export function wsServerPrepare(
 }
 
 /**
- * Wraps a listener's client handler so that a WebSocket client's Close ends
- * its session (what it sent is written out first).
+ * Wraps a listener's client handler so that a WebSocket client's session
+ * ends with its WebSocket: once both Close frames are exchanged (the
+ * client's Close is its end of data: an echo, a program or a forward target
+ * sends all its answer first, then ours answers it), or the client is gone.
+ * With `stdio` (the session is stdin/stdout's) it ends at the client's
+ * Close instead; either way, what the client sent is written out first.
  *
  * @example
  * ```ts
- * await acceptClients(listener, endOnWsClose(serving.handle), options);
+ * await acceptClients(listener, endOnWsClose(serving.handle, false), options);
  * ```
  */
-export function endOnWsClose(handle: ClientHandler): ClientHandler {
+export function endOnWsClose(handle: ClientHandler, stdio: boolean): ClientHandler {
   return (conn, name, signal) =>
-    handle(conn, name, conn instanceof WsConn ? AbortSignal.any([signal, conn.ended]) : signal);
+    handle(
+      conn,
+      name,
+      conn instanceof WsConn
+        ? AbortSignal.any([signal, stdio ? conn.peerClosed : conn.ended])
+        : signal,
+    );
 }
 
 /**

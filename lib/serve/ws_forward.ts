@@ -3,9 +3,10 @@
  * (websockify's job, the other way round), in-process. The same relay as
  * {@linkcode forwardClient}: backpressure, half-close passed on (the
  * client's end of data becomes our Close frame), `-w`, transforms and logs.
- * A target that sends its Close ends the session, since it takes nothing
- * more: the client gets everything the target sent, then its connection is
- * closed.
+ * A target's Close is the client's end of data: the client gets everything
+ * the target sent, then a half-close; what the client still sends goes to
+ * the target until the client's own end, which answers the Close. The
+ * session ends once both Closes are exchanged, or the target hangs up.
  *
  * @module
  */
@@ -16,7 +17,7 @@ import type { Duplex, Stage } from "../io/sink.ts";
 
 /** A target connection that can tell when it is over (a WebSocket's Close). */
 export interface EndingTarget extends Duplex {
-  /** Aborts once the target will take nothing more. */
+  /** Aborts once the target will take nothing more (its WebSocket is over). */
   readonly ended: AbortSignal;
   /** The target in messages. */
   readonly peerName: string;

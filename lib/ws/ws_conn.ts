@@ -15,18 +15,27 @@
  * Received bytes are never decoded: a text message that is not valid UTF-8
  * is passed on as it came.
  *
- * How the ends map (SPEC §3):
- * - `closeWrite()` (our input ended) sends a Close frame (1000) and goes on
- *   reading until the peer's Close: the WebSocket half-close.
- * - The peer's Close is answered at once (RFC 6455 §5.5.1), its code and
- *   reason told on `-v`, and reads end after everything sent before it;
- *   {@linkcode WsConn.ended} aborts, so the session ends: a peer that closed
- *   takes nothing more. A close code that reports a failure (1002-2999, such
- *   as 1011 internal error) fails the read instead (exit 1), which ends the
- *   session as any failed read does.
+ * How the ends map (SPEC §3): a Close frame is the WebSocket's half-close.
+ * - `closeWrite()` (our input ended) sends a Close frame (1000) after all
+ *   written before it, and reading goes on until the peer's Close: every
+ *   data frame the peer still sends (an echo's tail) is read. The peer's
+ *   Close then ends reads and aborts {@linkcode WsConn.ended}: the
+ *   WebSocket is over.
+ * - The peer's Close received first ends reads (EOF) after everything sent
+ *   before it, its code and reason told on `-v`. It is not answered at
+ *   once: writes go on, so the local side can finish (an echo echoes all it
+ *   read, a program flushes its output, a forward target answers its
+ *   half-close), and `closeWrite()` then answers it with the peer's own code
+ *   (RFC 6455 §5.5.1 lets an endpoint send what it has before answering)
+ *   and aborts `ended`. A peer that hangs up before our answer (the
+ *   connection below ends) aborts `ended` too, so no session waits on a
+ *   peer that is gone. A close code that reports a failure (1002-2999, such
+ *   as 1011 internal error) is answered at once and fails the read instead
+ *   (exit 1), which ends the session as any failed read does.
  * - The connection ending with no Close frame fails the read, unless our
  *   Close was sent already (the peer just hung up after it).
- * - `close()` before any Close frame sends 1001 (going away) if it can.
+ * - `close()` before our Close frame sends one if it can: the peer's code if
+ *   it closed first, else 1001 (going away).
  *
  * Pings are answered with pongs (the latest one only, if several wait);
  * reads never wait on a write, so a peer that stops reading cannot wedge
@@ -126,6 +135,8 @@ export class WsConn implements Deno.Conn<Deno.Addr> {
   readonly #binary: boolean;
   readonly #onEvent: (message: string) => void;
   readonly #ended = new AbortController();
+  /** Aborted by the peer's Close (read cleanly) and by `#ended`. */
+  readonly #peerClosed = new AbortController();
 
   #buf: Uint8Array;
   #start = 0;
@@ -140,6 +151,10 @@ export class WsConn implements Deno.Conn<Deno.Addr> {
   #final: { error?: Error } | undefined;
 
   #closeSent = false;
+  /** The peer's Close came before ours: it is answered once our side is done. */
+  #peerFirst = false;
+  /** The connection below ended while our answer to the peer's Close was due. */
+  #hungUp = false;
   #closed = false;
   #chain: Promise<void> = Promise.resolve();
   #writing = 0;
@@ -174,13 +189,25 @@ export class WsConn implements Deno.Conn<Deno.Addr> {
   }
 
   /**
-   * Aborts once the WebSocket is over without a failure: the peer's Close
-   * was read (after all it sent before it), or `close()` was called. A
-   * session watches it, since a peer that closed takes nothing more; a
-   * failure shows as a failed read instead.
+   * Aborts once the WebSocket is over without a failure: both Close frames
+   * were exchanged (after all the peer sent before its own), the peer hung
+   * up after its Close, or `close()` was called. A session watches it, since
+   * nothing more can pass; a failure shows as a failed read instead.
    */
   get ended(): AbortSignal {
     return this.#ended.signal;
+  }
+
+  /**
+   * Aborts once the peer's Close was read, after all it sent before it
+   * (and whenever {@linkcode WsConn.ended} aborts): the peer wants the
+   * WebSocket over. A session whose local side only answers the peer (an
+   * echo, a program, a forward target) waits for `ended` instead, so that
+   * its answer is sent before our Close; a stdin/stdout session, whose
+   * input is nobody's answer, ends here (`close()` then answers the Close).
+   */
+  get peerClosed(): AbortSignal {
+    return this.#peerClosed.signal;
   }
 
   /** Reads message bytes into `p`; `null` once the peer's Close was read. */
@@ -258,18 +285,18 @@ export class WsConn implements Deno.Conn<Deno.Addr> {
   }
 
   /**
-   * Our input ended: sends what is left of a text line, then a Close frame
-   * (1000); reading goes on until the peer's Close. Nothing to do once the
-   * peer closed.
+   * Our input ended: sends what is left of a text line, then a Close frame,
+   * after everything written before. Reading goes on until the peer's Close;
+   * if the peer closed first, this is the answer (with its code) and the
+   * WebSocket is over.
    */
   async closeWrite(): Promise<void> {
     if (this.#closed) throw new Deno.errors.BadResource("the connection is closed");
-    if (this.#closeSent || this.#peerClose || this.#final) return;
-    const frames: [number, Uint8Array][] = [];
-    if (this.#heldLength > 0) frames.push(this.#lineMessage(new Uint8Array()));
-    frames.push([Opcode.Close, encodeClosePayload(1000)]);
+    if (!this.#mayClose()) return;
     this.#closeSent = true;
-    await this.#send(encodeFrames(frames, () => this.#mask()));
+    await this.#send(this.#closeFrames(this.#peerClose?.code ?? 1000));
+    // Reads ended at the peer's Close already: with our answer, it is all over.
+    if (this.#final && !this.#final.error) this.#over();
   }
 
   /**
@@ -282,21 +309,18 @@ export class WsConn implements Deno.Conn<Deno.Addr> {
     if (this.#closed) return;
     this.#closed = true;
     this.#wakeRead?.(new Deno.errors.BadResource("the connection is closed"));
-    this.#ended.abort();
+    this.#over();
     const closeConn = () => {
       try {
         this.#conn.close();
       } catch { /* already closed */ }
     };
-    if (this.#closeSent || this.#peerClose || this.#final || this.#writing > 0) return closeConn();
+    if (!this.#mayClose() || this.#writing > 0) return closeConn();
     this.#closeSent = true;
     const timer = setTimeout(closeConn, CLOSE_WRITE_MS);
     Deno.unrefTimer(timer);
     // A text line still held (no LF came, no half-close: --no-shutdown) leaves first.
-    const frames: [number, Uint8Array][] = [];
-    if (this.#heldLength > 0) frames.push(this.#lineMessage(new Uint8Array()));
-    frames.push([Opcode.Close, encodeClosePayload(1001)]);
-    writeAll(this.#conn, encodeFrames(frames, () => this.#mask()))
+    writeAll(this.#conn, this.#closeFrames(this.#peerClose?.code ?? 1001))
       .catch(() => {})
       .finally(() => {
         clearTimeout(timer);
@@ -433,6 +457,7 @@ export class WsConn implements Deno.Conn<Deno.Addr> {
       if (!this.#closeSent) this.#queuePong(payload);
     } else if (opcode === Opcode.Close) {
       this.#peerClose = parseClosePayload(payload);
+      this.#peerFirst = !this.#closeSent;
     } else if (opcode !== Opcode.Pong) {
       throw new WsProtocolError(`unknown opcode ${opcode}`);
     }
@@ -468,25 +493,27 @@ export class WsConn implements Deno.Conn<Deno.Addr> {
    */
   #settle(error?: Error): null {
     this.#final = { error };
-    if (error === undefined) queueMicrotask(() => this.#ended.abort());
+    if (error === undefined) queueMicrotask(() => this.#over());
     return this.#finalRead();
   }
 
-  /** The peer's Close: answer it, say it on `-v`, end (or fail, for a failure code). */
+  /**
+   * The peer's Close, read after all it sent before it: say it on `-v` and
+   * end reads. In answer to ours, the WebSocket is over. Sent first, it is
+   * answered by `closeWrite()` once our side has sent all it has (a failure
+   * code: at once, and the read fails).
+   */
   async #finishPeerClose(close: ClosePayload): Promise<null> {
     const reason = close.reason.length > 0
       ? `: '${decoder.decode(escapeBytes(close.reason))}'`
       : "";
     const what = `${describeCloseCode(close.code)}${reason}`;
-    const answering = this.#closeSent;
-    if (!this.#closeSent) {
-      this.#closeSent = true;
-      // Echo the peer's code, as RFC 6455 §5.5.1 suggests.
-      await this.#bounded(
-        this.#send(encodeFrame(Opcode.Close, encodeClosePayload(close.code), this.#mask())),
-      );
-    }
     if (isFailureCode(close.code)) {
+      if (!this.#closeSent) {
+        this.#closeSent = true;
+        // Echo the peer's code, as RFC 6455 §5.5.1 suggests.
+        await this.#bounded(this.#send(this.#closeFrames(close.code, false)));
+      }
       return this.#settle(
         new SocktoolError(
           `${this.peerName}: the peer closed the WebSocket with ${what}`,
@@ -494,8 +521,53 @@ export class WsConn implements Deno.Conn<Deno.Addr> {
         ),
       );
     }
-    this.#onEvent(`peer closed the WebSocket: ${what}${answering ? ", in answer to ours" : ""}`);
-    return this.#settle();
+    this.#onEvent(
+      `peer closed the WebSocket: ${what}${this.#peerFirst ? "" : ", in answer to ours"}`,
+    );
+    // Answered already (by closeWrite() since the frame came): it is all over.
+    if (this.#closeSent) return this.#settle();
+    this.#final = {};
+    queueMicrotask(() => this.#peerClosed.abort());
+    this.#watchHangUp();
+    return null;
+  }
+
+  /** The WebSocket is over: nothing more can pass either way. */
+  #over(): void {
+    this.#ended.abort();
+    this.#peerClosed.abort();
+  }
+
+  /**
+   * While our answer to the peer's Close is due, reads the connection below
+   * (nothing may come but its end): a peer that hangs up without waiting
+   * for the answer aborts `ended`, since nothing can reach it any more.
+   */
+  async #watchHangUp(): Promise<void> {
+    const scrap = new Uint8Array(512);
+    try {
+      while (!this.#closed && await this.#readConn(scrap) !== null) { /* discarded */ }
+    } catch { /* reset or closed: gone either way */ }
+    if (this.#closed || this.#closeSent) return;
+    this.#hungUp = true;
+    this.#onEvent("the peer hung up before our Close");
+    this.#over();
+  }
+
+  /** Whether our Close may still be sent: not yet sent, nothing failed, the peer still there. */
+  #mayClose(): boolean {
+    return !this.#closeSent && !this.#failure && !this.#final?.error && !this.#hungUp;
+  }
+
+  /**
+   * A Close frame with `code` (1005: none), after what is left of a text
+   * line (`flush`; a failing connection sends no more data).
+   */
+  #closeFrames(code: number, flush = true): Uint8Array {
+    const frames: [number, Uint8Array][] = [];
+    if (flush && this.#heldLength > 0) frames.push(this.#lineMessage(new Uint8Array()));
+    frames.push([Opcode.Close, encodeClosePayload(code)]);
+    return encodeFrames(frames, () => this.#mask());
   }
 
   /** The peer broke the protocol: fail the connection with the code that says so. */
@@ -540,10 +612,9 @@ export class WsConn implements Deno.Conn<Deno.Addr> {
   #checkWritable(): void {
     if (this.#closed) throw new Deno.errors.BadResource("the connection is closed");
     if (this.#writeError) throw this.#writeError;
-    if (this.#peerClose || this.#final) {
-      throw new Deno.errors.BrokenPipe("the peer closed the WebSocket");
-    }
+    // After the peer's Close, data may go on until ours answers it.
     if (this.#closeSent) throw new Deno.errors.BrokenPipe("the WebSocket is closed for sending");
+    if (!this.#mayClose()) throw new Deno.errors.BrokenPipe("the peer closed the WebSocket");
   }
 
   /** Queues bytes for the connection; frames leave whole, in order. */

@@ -104,9 +104,9 @@ Deno.test("WsConn binary mode carries 4 MiB each way at once, byte-exact", async
   server.close();
 });
 
-Deno.test("WsConn: the peer's Close ends reads after all it sent, is answered, told, and aborts ended", async () => {
+Deno.test("WsConn: the peer's Close ends reads after all it sent and is told; ours answers it after our data", async () => {
   const events: string[] = [];
-  let answer: number[] = [];
+  const seen: [number, string][] = [];
   const { client, done } = await clientAgainstRaw(async (conn, frames) => {
     await writeFrame(conn, Opcode.Text, "last words");
     await writeFrame(
@@ -114,16 +114,85 @@ Deno.test("WsConn: the peer's Close ends reads after all it sent, is answered, t
       Opcode.Close,
       new Uint8Array([...encodeClosePayload(4000), ...utf8("bye\x1b[2J")]),
     );
-    const f = await frames.next();
-    answer = [f!.opcode, ...f!.payload];
+    for (let f = await frames.next(); f; f = await frames.next()) {
+      seen.push([f.opcode, text(f.payload)]);
+      if (f.opcode === Opcode.Close) break;
+    }
   }, { events });
   assert.equal(text(await readToEnd(client)), "last words\n");
+  await new Promise((r) => setTimeout(r, 0));
+  assert.deepEqual(events, ["peer closed the WebSocket: 4000: 'bye\\033[2J'"]);
+  // Reads are over, but the WebSocket is not: our side may still answer.
+  assert.equal(client.peerClosed.aborted, true);
+  assert.equal(client.ended.aborted, false);
+  assert.equal(await client.read(new Uint8Array(10)), null);
+  await client.write(utf8("the echo's tail\nand a partial line"));
+  await client.closeWrite();
+  assert.equal(client.ended.aborted, true);
   await done;
+  // The tail, the held line, then our Close with the peer's own code.
+  assert.deepEqual(seen, [
+    [Opcode.Text, "the echo's tail"],
+    [Opcode.Text, "and a partial line"],
+    [Opcode.Close, "\x0f\ufffd"],
+  ]);
+  await assert.rejects(() => client.write(utf8("x\n")), Deno.errors.BrokenPipe);
+  client.close();
+});
+
+Deno.test("WsConn: close() answers a peer's Close with its code when closeWrite() never came", async () => {
+  let answer: number[] = [];
+  const { client, done } = await clientAgainstRaw(async (conn, frames) => {
+    await writeFrame(conn, Opcode.Close, encodeClosePayload(1001));
+    const f = (await frames.next())!;
+    answer = [f.opcode, ...f.payload];
+  }, { binary: true });
+  assert.equal((await readToEnd(client)).length, 0);
+  client.close();
+  await done;
+  assert.deepEqual(answer, [Opcode.Close, 0x03, 0xe9]);
+});
+
+Deno.test("WsConn: a peer that hangs up after its Close, before our answer, aborts ended", async () => {
+  const events: string[] = [];
+  const { client, done } = await clientAgainstRaw(async (conn) => {
+    await writeFrame(conn, Opcode.Close, encodeClosePayload(1000));
+  }, { events, binary: true });
+  assert.equal((await readToEnd(client)).length, 0);
+  await done; // the raw peer has closed its end
+  await Promise.race([
+    new Promise((r) =>
+      client.ended.aborted ? r(0) : client.ended.addEventListener("abort", r, { once: true })
+    ),
+    new Promise((_, reject) => setTimeout(() => reject(new Error("ended never aborted")), 5000)),
+  ]);
+  assert.deepEqual(events, [
+    "peer closed the WebSocket: 1000 (normal closure)",
+    "the peer hung up before our Close",
+  ]);
+  await assert.rejects(() => client.write(utf8("x")), Deno.errors.BrokenPipe);
+  client.close();
+});
+
+Deno.test("WsConn: after our Close, data frames are read until the peer's Close, which ends it", async () => {
+  const events: string[] = [];
+  const tail = new Uint8Array(300_000).map((_, i) => i * 7);
+  const { client, done } = await clientAgainstRaw(async (conn, frames) => {
+    const f = (await frames.next())!;
+    assert.equal(f.opcode, Opcode.Close);
+    // An endpoint that received a Close may send what it has before its own.
+    await writeFrame(conn, Opcode.Binary, tail);
+    await writeFrame(conn, Opcode.Binary, "end");
+    await writeFrame(conn, Opcode.Close, encodeClosePayload(1000));
+  }, { events, binary: true });
+  await client.closeWrite();
+  assert.equal(client.ended.aborted, false);
+  const got = await readToEnd(client);
+  assert.deepEqual(got, new Uint8Array([...tail, ...utf8("end")]));
   await new Promise((r) => setTimeout(r, 0));
   assert.equal(client.ended.aborted, true);
-  assert.deepEqual(answer, [Opcode.Close, 0x0f, 0xa0]);
-  assert.deepEqual(events, ["peer closed the WebSocket: 4000: 'bye\\033[2J'"]);
-  await assert.rejects(() => client.write(utf8("x\n")), Deno.errors.BrokenPipe);
+  assert.deepEqual(events, ["peer closed the WebSocket: 1000 (normal closure), in answer to ours"]);
+  await done;
   client.close();
 });
 
@@ -176,8 +245,8 @@ Deno.test("WsConn reads a fragmented message with a ping in the middle as one li
     }
   });
   assert.equal(text(await readToEnd(client)), "hello\n");
+  client.close(); // answers the Close
   await done;
-  client.close();
 });
 
 Deno.test("WsConn fails on a masked frame from a server, answering 1002", async () => {
@@ -293,8 +362,8 @@ Deno.test("WsConn: frames arriving one byte at a time are read whole", async () 
     await frames.next();
   });
   const got = text(await readToEnd(client));
+  client.close(); // answers the Close
   await done;
-  client.close();
   assert.equal(got, `abc\n${"b".repeat(256)}\n`);
 });
 
@@ -313,6 +382,6 @@ Deno.test("WsConn reads 20,000 short messages sent in one burst, every one whole
     await frames.next();
   });
   assert.equal(text(await readToEnd(client)), lines.map((l) => `${l}\n`).join(""));
+  client.close(); // answers the Close
   await done;
-  client.close();
 });

@@ -51,6 +51,7 @@ function sendRandom(ws, total, chunk) {
 /** What both roles do with an open WebSocket. */
 function run(ws) {
   const rx = received();
+  const held = [];
   ws.on("message", (data, isBinary) => {
     rx.add(data);
     if (cfg.log) {
@@ -62,6 +63,14 @@ function run(ws) {
       });
     }
     if (cfg.echo) ws.send(data, { binary: isBinary });
+    if (cfg.echoWhenAllIn) {
+      // Holds every echo until this many bytes are in, then sends them all:
+      // the echo leaves as the client's Close arrives, its tail after it.
+      held.push([data, isBinary]);
+      if (rx.bytes >= cfg.echoWhenAllIn) {
+        for (const [d, b] of held.splice(0)) ws.send(d, { binary: b });
+      }
+    }
     if (cfg.closeOnMessage) ws.close(cfg.closeOnMessage.code, cfg.closeOnMessage.reason);
     if (cfg.closeAfterMessages && rx.messages === cfg.closeAfterMessages) ws.close(1000);
     if (cfg.closeAfterBytes && rx.bytes >= cfg.closeAfterBytes) ws.close(1000, "enough");
