@@ -17,6 +17,7 @@ import { removeSocketFile } from "../net/unix_socket_file.ts";
 import type { Prepared } from "./prepare.ts";
 import { serveDatagrams } from "../serve/datagram_services.ts";
 import { lazyImport } from "../lazy_import.ts";
+import { enlargeReceiveBuffer } from "../net/receive_buffer.ts";
 
 /**
  * Runs datagram listen mode to its end; the socket (and a Unix socket file)
@@ -59,6 +60,11 @@ export async function datagramListenMode(
   );
   try {
     ctx.log.info(`listening on ${formatAddr(conn.addr)}`);
+    if (conn.addr.transport === "udp") {
+      // Room for a burst while stdout is written (net/receive_buffer.ts).
+      const size = enlargeReceiveBuffer(conn.addr as Deno.NetAddr);
+      if (size !== undefined) ctx.log.debug(`socket receive buffer: ${size} bytes`);
+    }
     // Named for the listening address: no peer is known yet when it starts.
     const name = formatAddr(conn.addr);
     if (opts.forward?.kind === "udp") {
