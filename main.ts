@@ -112,7 +112,8 @@ export async function main(args: readonly string[]): Promise<number> {
 async function dispatch(options: Options, signal: AbortSignal): Promise<void> {
   if (options.mode === "help" || options.mode === "version") {
     await writeStdout(options.mode === "help" ? USAGE : `socktool ${VERSION}\n`);
-    return await flushStdout();
+    await flushStdout();
+    return;
   }
   if (options.mode === "completions") {
     const { completionScript } = await lazyImport<typeof import("./lib/cli/completions.ts")>(
@@ -124,7 +125,8 @@ async function dispatch(options: Options, signal: AbortSignal): Promise<void> {
       import.meta.url,
     );
     await writeStdout(completionScript(options.shell, parseHelp(USAGE)));
-    return await flushStdout();
+    await flushStdout();
+    return;
   }
   if (options.mode === "probe") {
     const log = createLogger(options.verbose);
@@ -133,13 +135,17 @@ async function dispatch(options: Options, signal: AbortSignal): Promise<void> {
       "./lib/modes/probe.ts",
       import.meta.url,
     );
+    let delivered = false;
+    let summary;
     try {
-      const summary = await probeMode(options, { log, signal, writeLine: writeStdout });
-      if (summary.open === 0 && !summary.outputClosed && !signal.aborted) {
-        throw noPortOpenError(summary);
-      }
+      summary = await probeMode(options, { log, signal, writeLine: writeStdout });
     } finally {
-      await flushStdout();
+      // Before judging: lines may still be on their way to a reader that
+      // has gone (`| head -n 1`), which ends the probe quietly too.
+      delivered = await flushStdout();
+    }
+    if (summary.open === 0 && !summary.outputClosed && delivered && !signal.aborted) {
+      throw noPortOpenError(summary);
     }
     return;
   }
@@ -214,11 +220,14 @@ async function dispatch(options: Options, signal: AbortSignal): Promise<void> {
   }
 }
 
-/** Waits until everything written to stdout is out; a closed or abandoned stdout is quiet. */
-async function flushStdout(): Promise<void> {
-  await stdoutWriter().flush().catch((err) => {
+/**
+ * Waits until everything written to stdout is out; a closed or abandoned
+ * stdout is quiet (and resolves `false`).
+ */
+async function flushStdout(): Promise<boolean> {
+  return await stdoutWriter().flush().then(() => true, (err) => {
     // A closed stdout ends socktool quietly (SPEC §4).
-    if (isOutputGone(err)) return;
+    if (isOutputGone(err)) return false;
     throw new SocktoolError(`write stdout: ${causeInWords(err)}`, ExitCode.Network, {
       cause: err,
     });
