@@ -20,6 +20,7 @@
  * @module
  */
 
+import { enlargePipe } from "./pipe.ts";
 import { CTL_DONE, CTL_GO, CTL_READ, CTL_READY, CTL_SLOTS, CTL_WRITE } from "./ring_layout.ts";
 
 /** A reader of stdin with Deno's `read(p)` shape. */
@@ -73,6 +74,7 @@ export function stdinRing(options: StdinRingOptions = {}): StdinReader {
   let ringMode = false;
   let directBytes = 0;
   let directInFlight = false;
+  let pipeChecked = false;
   let ended = false;
   let r = 0;
 
@@ -84,6 +86,9 @@ export function stdinRing(options: StdinRingOptions = {}): StdinReader {
   };
 
   const readDirect = async (p: Uint8Array): Promise<number | null> => {
+    // A pipe of 1 MiB: fewer, larger reads, and a writer that sleeps less (pipe.ts).
+    if (!pipeChecked && options.input === undefined) enlargePipe(0);
+    pipeChecked = true;
     let n: number | null;
     directInFlight = true;
     try {
