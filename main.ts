@@ -11,7 +11,6 @@ import { parseCommandLine } from "./lib/cli/parse.ts";
 import { USAGE } from "./lib/cli/usage.ts";
 import type { Options } from "./lib/cli/options.ts";
 import { causeInWords, ExitCode, SocktoolError } from "./lib/errors.ts";
-import { prepare } from "./lib/modes/prepare.ts";
 import {
   createLogger,
   endInterruptedLine,
@@ -28,8 +27,7 @@ import {
 } from "./lib/io/stdio.ts";
 import { runExitCleanups } from "./lib/io/exit_cleanup.ts";
 import type { SessionContext } from "./lib/session/session.ts";
-import { QUIT_FLUSH_MS } from "./lib/session/session.ts";
-import { closeSessionLogs } from "./lib/transforms/stages.ts";
+import { lazyImport } from "./lib/lazy_import.ts";
 
 /** The version printed by `--version`. */
 export const VERSION: string = denoConfig.version;
@@ -114,30 +112,48 @@ export async function main(args: readonly string[]): Promise<number> {
 async function dispatch(options: Options, signal: AbortSignal): Promise<void> {
   if (options.mode === "help" || options.mode === "version") {
     await writeStdout(options.mode === "help" ? USAGE : `socktool ${VERSION}\n`);
-    return await flushStdout();
+    await flushStdout();
+    return;
   }
   if (options.mode === "completions") {
-    const { completionScript } = await import("./lib/cli/completions.ts");
-    const { parseHelp } = await import("./lib/cli/help_model.ts");
+    const { completionScript } = await lazyImport<typeof import("./lib/cli/completions.ts")>(
+      "./lib/cli/completions.ts",
+      import.meta.url,
+    );
+    const { parseHelp } = await lazyImport<typeof import("./lib/cli/help_model.ts")>(
+      "./lib/cli/help_model.ts",
+      import.meta.url,
+    );
     await writeStdout(completionScript(options.shell, parseHelp(USAGE)));
-    return await flushStdout();
+    await flushStdout();
+    return;
   }
   if (options.mode === "probe") {
     const log = createLogger(options.verbose);
     // Modes load on demand: start-up pays only for the mode in use.
-    const { noPortOpenError, probeMode } = await import("./lib/modes/probe.ts");
+    const { noPortOpenError, probeMode } = await lazyImport<typeof import("./lib/modes/probe.ts")>(
+      "./lib/modes/probe.ts",
+      import.meta.url,
+    );
+    let delivered = false;
+    let summary;
     try {
-      const summary = await probeMode(options, { log, signal, writeLine: writeStdout });
-      if (summary.open === 0 && !summary.outputClosed && !signal.aborted) {
-        throw noPortOpenError(summary);
-      }
+      summary = await probeMode(options, { log, signal, writeLine: writeStdout });
     } finally {
-      await flushStdout();
+      // Before judging: lines may still be on their way to a reader that
+      // has gone (`| head -n 1`), which ends the probe quietly too.
+      delivered = await flushStdout();
+    }
+    if (summary.open === 0 && !summary.outputClosed && delivered && !signal.aborted) {
+      throw noPortOpenError(summary);
     }
     return;
   }
   if (options.mode === "wait-for") {
-    const { waitForMode } = await import("./lib/modes/wait_for.ts");
+    const { waitForMode } = await lazyImport<typeof import("./lib/modes/wait_for.ts")>(
+      "./lib/modes/wait_for.ts",
+      import.meta.url,
+    );
     try {
       return await waitForMode(options, { log: createLogger(options.verbose), signal });
     } finally {
@@ -145,6 +161,18 @@ async function dispatch(options: Options, signal: AbortSignal): Promise<void> {
     }
   }
   const log = createLogger(options.verbose);
+  // Loaded here, not at start-up: --version and --help need none of it.
+  const [{ prepare }, { QUIT_FLUSH_MS }, { closeSessionLogs }] = await Promise.all([
+    lazyImport<typeof import("./lib/modes/prepare.ts")>("./lib/modes/prepare.ts", import.meta.url),
+    lazyImport<typeof import("./lib/session/session.ts")>(
+      "./lib/session/session.ts",
+      import.meta.url,
+    ),
+    lazyImport<typeof import("./lib/transforms/stages.ts")>(
+      "./lib/transforms/stages.ts",
+      import.meta.url,
+    ),
+  ]);
   // Every check that touches the system (files, the -e program) is a usage
   // error (exit 2) found here, before any socket opens; -o/-x open last.
   const prepared = await prepare(options, log);
@@ -159,21 +187,30 @@ async function dispatch(options: Options, signal: AbortSignal): Promise<void> {
   };
   try {
     if (options.mode === "connect") {
-      return await (await import("./lib/modes/connect.ts")).connectMode(options, ctx, prepared);
+      return await (await lazyImport<typeof import("./lib/modes/connect.ts")>(
+        "./lib/modes/connect.ts",
+        import.meta.url,
+      )).connectMode(options, ctx, prepared);
     }
     if (options.transport === "udp" || options.transport === "unixgram") {
-      return await (await import("./lib/modes/datagram_listen.ts")).datagramListenMode(
+      return await (await lazyImport<typeof import("./lib/modes/datagram_listen.ts")>(
+        "./lib/modes/datagram_listen.ts",
+        import.meta.url,
+      )).datagramListenMode(
         options,
         ctx,
         prepared,
       );
     }
-    return await (await import("./lib/modes/listen.ts")).listenMode(options, ctx, prepared);
+    return await (await lazyImport<typeof import("./lib/modes/listen.ts")>(
+      "./lib/modes/listen.ts",
+      import.meta.url,
+    )).listenMode(options, ctx, prepared);
   } finally {
     // Every byte received must reach stdout before exit. A stalled reader of
     // stdout is abandoned after a signal (SIGNAL_FLUSH_MS) or at the -q
     // deadline, which both end this wait.
-    const cancelQuit = abandonAtQuitDeadline(options, ctx.local);
+    const cancelQuit = abandonAtQuitDeadline(options, ctx.local, QUIT_FLUSH_MS);
     try {
       await flushStdout();
     } finally {
@@ -183,11 +220,14 @@ async function dispatch(options: Options, signal: AbortSignal): Promise<void> {
   }
 }
 
-/** Waits until everything written to stdout is out; a closed or abandoned stdout is quiet. */
-async function flushStdout(): Promise<void> {
-  await stdoutWriter().flush().catch((err) => {
+/**
+ * Waits until everything written to stdout is out; a closed or abandoned
+ * stdout is quiet (and resolves `false`).
+ */
+async function flushStdout(): Promise<boolean> {
+  return await stdoutWriter().flush().then(() => true, (err) => {
     // A closed stdout ends socktool quietly (SPEC §4).
-    if (isOutputGone(err)) return;
+    if (isOutputGone(err)) return false;
     throw new SocktoolError(`write stdout: ${causeInWords(err)}`, ExitCode.Network, {
       cause: err,
     });
@@ -201,7 +241,11 @@ async function flushStdout(): Promise<void> {
  * deadline plus {@linkcode QUIT_FLUSH_MS}, or `QUIT_FLUSH_MS` from now if
  * that is later, is abandoned. Returns the function that cancels it.
  */
-function abandonAtQuitDeadline(options: Options, local: StdioDuplex): () => void {
+function abandonAtQuitDeadline(
+  options: Options,
+  local: StdioDuplex,
+  QUIT_FLUSH_MS: number,
+): () => void {
   const quit = options.mode === "connect" || options.mode === "listen"
     ? options.quitAfterEofMs
     : undefined;

@@ -21,11 +21,16 @@ import type { Argv } from "./tools.ts";
 import type { LoadResult } from "./conn_load.ts";
 import type { FloodResult } from "./udp_flood.ts";
 
-/** A measured value (with an optional remark) or the reason there is none. */
-export type Cell = { value: number; note?: string } | { na: string };
+/**
+ * A measured value (with an optional remark) or the reason there is none. A value measured
+ * several times is the median, with every run's value in `samples`.
+ */
+export type Cell = { value: number; note?: string; samples?: number[] } | { na: string };
 
 /** True when the cell holds a number. */
-export function isValue(c: Cell | undefined): c is { value: number; note?: string } {
+export function isValue(
+  c: Cell | undefined,
+): c is { value: number; note?: string; samples?: number[] } {
   return c !== undefined && "value" in c;
 }
 
@@ -549,7 +554,7 @@ export async function probe(
   }
   const hung = hangs.length ? `${hangs.length} of ${runs} runs hung (${hangs[0]})` : undefined;
   if (times.length === 0) return { na: hung ?? "not run: budget spent" };
-  return { value: median(times), note: hung };
+  return { value: median(times), note: hung, samples: times };
 }
 
 /** Row 7: median ms of running `argv` to its exit, `runs` times; stdin gets `input` then EOF. */
@@ -576,7 +581,7 @@ export async function startup(
     if (st.code !== 0) return { na: `exit ${st.code}: ${p.lastStderrLine()}` };
     times.push(performance.now() - t0);
   }
-  return { value: median(times) };
+  return { value: median(times), samples: times };
 }
 
 /** A loopback listener that reads each connection to its end and closes it (row 7). */

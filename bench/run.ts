@@ -3,7 +3,9 @@
  *
  * Run: `deno task bench` (full, under 10 minutes; writes bench/RESULTS.md), or
  * `deno task bench --quick` (small sizes, a smoke run; prints only). Options:
- * `--rows 1,3,5` (a subset), `--repeat N` (best of N for rows 1–3), `--profile DIR` (run socktool
+ * `--rows 1,3,5` (a subset), `--repeat N` (rows 1, 1b, 2, 3 and 5 run N times, median shown with
+ * min–max; full run: 3), `--compare REF` (socktool from commit REF beside this checkout's,
+ * interleaved, with the ratio; `--with-peers` keeps the peers), `--profile DIR` (run socktool
  * under `--cpu-prof` and print its hottest functions), `--out FILE`, `--no-install`.
  * @module
  */
@@ -17,6 +19,7 @@ import {
   duplex,
   iperf,
   isValue,
+  median,
   oneWay,
   openSome,
   probe,
@@ -30,12 +33,12 @@ import {
   findPeers,
   nc,
   ncat,
+  PEERS,
   socat,
   socktool,
   socktoolCmd,
   type Tool,
   type ToolName,
-  TOOLS,
   versionOf,
 } from "./tools.ts";
 import { summarize } from "./cpuprofile.ts";
@@ -106,7 +109,7 @@ interface Row {
 
 function values(row: Row): Partial<Record<ToolName, number>> {
   const out: Partial<Record<ToolName, number>> = {};
-  for (const t of TOOLS) {
+  for (const t of PEERS) {
     const c = row.cells[t];
     if (isValue(c)) out[t] = c.value;
   }
@@ -114,7 +117,7 @@ function values(row: Row): Partial<Record<ToolName, number>> {
 }
 
 function bestPeer(row: Row): number | null {
-  const peers = Object.entries(values(row)).filter(([t]) => t !== "socktool").map(([, v]) => v);
+  const peers = Object.values(values(row));
   if (peers.length === 0) return null;
   return row.better === "higher" ? Math.max(...peers) : Math.min(...peers);
 }
@@ -139,27 +142,36 @@ class Notes {
   }
 }
 
+/** A cell: the value (the median of several runs, then with `(min–max)`), or n/a with a note. */
 function cellText(row: Row, c: Cell | undefined, notes: Notes, tool: string): string {
   if (c === undefined) return "—";
   if ("na" in c) return `n/a ${notes.ref(`${tool}, row ${row.id}: ${c.na}`)}`;
-  const s = fmt(row.unit, c.value);
+  let s = fmt(row.unit, c.value);
+  if (c.samples && c.samples.length > 1) {
+    s += ` (${fmt(row.unit, Math.min(...c.samples))}–${fmt(row.unit, Math.max(...c.samples))})`;
+  }
   return c.note ? `${s} ${notes.ref(`${tool}, row ${row.id}: ${c.note}`)}` : s;
 }
 
+/** What the table shows: the tools' columns, and the name of the compared commit if any. */
+interface Layout {
+  columns: ToolName[];
+  /** `--compare REF`: the base column's heading and the ratio column's. */
+  baseName?: string;
+}
+
 /** The results as one Markdown table plus footnotes, columns padded for a terminal. */
-function table(rows: Row[]): string {
+function table(rows: Row[], layout: Layout): string {
   const notes = new Notes();
+  const peers = layout.columns.some((t) => PEERS.includes(t));
+  const heading = (t: ToolName) => t === "base" ? `socktool@${layout.baseName}` : t;
   const head = [
     "#",
     "measure",
     "unit",
-    "socktool",
-    "nc",
-    "ncat",
-    "socat",
-    "iperf3 (ceiling)",
-    "socktool / best peer",
-    "target",
+    ...layout.columns.map(heading),
+    ...(peers ? ["iperf3 (ceiling)", "socktool / best peer", "target"] : []),
+    ...(layout.baseName ? [`socktool / ${heading("base")}`] : []),
   ];
   const body = rows.map((row) => {
     const st = row.cells.socktool;
@@ -171,14 +183,17 @@ function table(rows: Row[]): string {
         ? `${row.target.met(st.value, values(row)) ? "met" : "**not met**"}: ${row.target.text}`
         : `unmeasured: ${row.target.text}`;
     }
+    const base = row.cells.base;
+    const vsBase = isValue(st) && isValue(base) && base.value
+      ? `${(st.value / base.value).toFixed(2)}×`
+      : "—";
     return [
       row.id,
       row.title,
       `${row.unit} (${row.better === "higher" ? "↑" : "↓"})`,
-      ...TOOLS.map((t) => cellText(row, row.cells[t], notes, t)),
-      row.iperf ? cellText(row, row.iperf, notes, "iperf3") : "",
-      ratio,
-      target,
+      ...layout.columns.map((t) => cellText(row, row.cells[t], notes, heading(t))),
+      ...(peers ? [row.iperf ? cellText(row, row.iperf, notes, "iperf3") : "", ratio, target] : []),
+      ...(layout.baseName ? [vsBase] : []),
     ];
   });
   const all = [head, ...body];
@@ -196,8 +211,9 @@ function table(rows: Row[]): string {
 const METHOD = `## How it is measured (and why it is fair)
 
 - Loopback only (127.0.0.1). Each cell is one run of the tool as a user types it (listed
-  below), measured in this same run; throughput rows are the best of \`--repeat\` runs, tools
-  interleaved.
+  below), measured in this same run. Rows 1, 1b, 2, 3 and 5 run \`--repeat\` times (3 in a
+  full run), tools interleaved (each round runs every tool once); their cells show the median
+  with the minimum and maximum in brackets, and the ratio and the target use the median.
 - Data comes from \`dd if=/dev/zero bs=64K\` through a pipe (64 KiB writes, one pipe buffer each),
   and the receiver writes to a pipe read by \`wc -c\`, which also checks that every byte arrived
   (a short transfer is reported as n/a, not as a speed). Every tool gets the same feeding, the
@@ -236,23 +252,35 @@ async function main(): Promise<number> {
       quick: { type: "boolean", default: Deno.env.get("BENCH_QUICK") === "1" },
       rows: { type: "string" },
       repeat: { type: "string" },
+      compare: { type: "string" },
+      "with-peers": { type: "boolean", default: false },
       profile: { type: "string" },
       out: { type: "string" },
       "no-install": { type: "boolean", default: false },
     },
   });
   const quick = opts.quick ?? false;
-  const p = plan(quick, Number(opts.repeat ?? (quick ? 1 : 2)));
+  const p = plan(quick, Number(opts.repeat ?? (quick ? 1 : 3)));
   const rowSet = new Set((opts.rows ?? "1,2,3,4,5,6,7,8").split(",").map((s) => s.trim()));
   const want = (r: string) => rowSet.has(r);
   const repo = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
   const profDir = opts.profile ? await Deno.realPath(await ensureDir(opts.profile)) : null;
   const denoFlags = profDir ? ["--cpu-prof", `--cpu-prof-dir=${profDir}`] : [];
 
+  const tmp = await Deno.makeTempDir({ prefix: "socktool-bench-" });
+  // --compare REF: that commit checked out beside this one, run the same way.
+  const baseDir = opts.compare ? `${tmp}/base` : null;
+  const layout: Layout = {
+    columns: opts.compare
+      ? ["socktool", "base", ...(opts["with-peers"] ? PEERS : [])]
+      : ["socktool", ...PEERS],
+  };
+
   // Tools and versions.
   const peers = await findPeers(!opts["no-install"]);
   const tools: Record<ToolName, Tool> = {
     socktool: socktool(repo, denoFlags),
+    base: socktool(baseDir ?? repo, denoFlags, "base"),
     nc: nc(peers.nc ?? "nc"),
     ncat: ncat(peers.ncat ?? "ncat"),
     socat: socat(peers.socat ?? "socat"),
@@ -260,12 +288,33 @@ async function main(): Promise<number> {
   for (const name of ["nc", "ncat", "socat"] as const) {
     if (!peers[name]) tools[name].missing = `${name} is not installed`;
   }
-  const stVersion = await run([...socktoolCmd(repo), "--version"], 60_000);
-  if (stVersion.code !== 0) {
-    const why = stVersion.stderr.trim().split("\n").at(-1) || `exit ${stVersion.code}`;
-    tools.socktool.missing = `socktool --version failed: ${why}`;
-  } else {
-    tools.socktool.version = stVersion.stdout.trim().split("\n")[0];
+  if (opts.compare && baseDir) {
+    const added = await run(
+      ["git", "-C", repo, "worktree", "add", "--detach", "-q", baseDir, opts.compare],
+      60_000,
+    );
+    if (added.code !== 0) {
+      console.error(`bench: --compare ${opts.compare}: ${added.stderr.trim()}`);
+      await Deno.remove(tmp, { recursive: true }).catch(() => {});
+      return 2;
+    }
+    const sha = await run(["git", "-C", baseDir, "rev-parse", "--short", "HEAD"], 10_000);
+    layout.baseName = `${opts.compare}${
+      sha.stdout.trim() && !opts.compare.startsWith(sha.stdout.trim())
+        ? ` (${sha.stdout.trim()})`
+        : ""
+    }`;
+  }
+  // The first run of a checkout also compiles it: not a measurement.
+  for (const [name, dir] of [["socktool", repo], ["base", baseDir]] as const) {
+    if (dir === null) continue;
+    const v = await run([...socktoolCmd(dir), "--version"], 60_000);
+    if (v.code !== 0) {
+      const why = v.stderr.trim().split("\n").at(-1) || `exit ${v.code}`;
+      tools[name].missing = `socktool --version failed: ${why}`;
+    } else {
+      tools[name].version = v.stdout.trim().split("\n")[0];
+    }
   }
   if (peers.nc) {
     tools.nc.version = `netcat-openbsd ${await versionOf([
@@ -284,11 +333,10 @@ async function main(): Promise<number> {
   const iperfVersion = peers.iperf3
     ? await versionOf([peers.iperf3, "--version"])
     : "not installed";
-  for (const t of TOOLS) {
+  for (const t of layout.columns) {
     console.error(`bench: ${t}: ${tools[t].missing ?? tools[t].version}`);
   }
 
-  const tmp = await Deno.makeTempDir({ prefix: "socktool-bench-" });
   const b = new Bench(tmp, p.budgetMs);
   const started = performance.now();
   const rows: Row[] = [];
@@ -298,29 +346,44 @@ async function main(): Promise<number> {
         ((performance.now() - started) / 1000).toFixed(0).padStart(3)
       } s: row ${row} ${tool}: ${"na" in c ? `n/a: ${c.na}` : `${fmt(unit, c.value)} ${unit}`}`,
     );
-  /** Runs `measure` for each tool (n/a for a missing one); best of `repeat` when asked. */
+  /**
+   * Runs `measure` for each tool (n/a for a missing one), `repeat` rounds, tools interleaved in
+   * each round; a tool measured more than once gets the median, with every run in `samples`.
+   */
   const forTools = async (
     row: string,
     unit: string,
-    better: Better,
     measure: (t: Tool) => Promise<Cell>,
     repeat = 1,
   ): Promise<Partial<Record<ToolName, Cell>>> => {
-    const cells: Partial<Record<ToolName, Cell>> = {};
+    const runs: Partial<Record<ToolName, Cell[]>> = {};
     for (let i = 0; i < repeat; i++) {
-      for (const name of TOOLS) {
+      for (const name of layout.columns) {
         const t = tools[name];
-        if (t.missing) {
-          cells[name] = { na: t.missing };
-          continue;
-        }
+        if (t.missing) continue;
         const c = await measure(t);
         log(row, name, c, unit);
-        const prev = cells[name];
-        if (prev === undefined || (!isValue(prev) && isValue(c))) cells[name] = c;
-        else if (isValue(prev) && isValue(c) && (better === "higher") === c.value > prev.value) {
-          cells[name] = c;
-        }
+        (runs[name] ??= []).push(c);
+      }
+    }
+    const cells: Partial<Record<ToolName, Cell>> = {};
+    for (const name of layout.columns) {
+      const t = tools[name];
+      const all = runs[name] ?? [];
+      const good = all.filter(isValue);
+      const bad = all.filter((c): c is { na: string } => !isValue(c));
+      if (t.missing) cells[name] = { na: t.missing };
+      else if (good.length === 0) cells[name] = bad[0] ?? { na: "not run" };
+      else {
+        const notes = good.map((c) => c.note).filter((n) => n !== undefined);
+        if (bad.length) notes.push(`${bad.length} of ${all.length} runs failed: ${bad[0].na}`);
+        // A measure that ran several times itself (start-up) gives every run.
+        const each = good.flatMap((c) => c.samples ?? [c.value]);
+        cells[name] = {
+          value: median(each),
+          samples: each.length > 1 ? each : undefined,
+          note: notes.length ? [...new Set(notes)].join("; ") : undefined,
+        };
       }
     }
     return cells;
@@ -328,6 +391,10 @@ async function main(): Promise<number> {
 
   const cleanup = async () => {
     await killAll();
+    if (baseDir) {
+      await run(["git", "-C", repo, "worktree", "remove", "--force", baseDir], 60_000);
+      await run(["git", "-C", repo, "worktree", "prune"], 60_000);
+    }
     await Deno.remove(tmp, { recursive: true }).catch(() => {});
   };
   for (const sig of ["SIGINT", "SIGTERM"] as const) {
@@ -349,7 +416,7 @@ async function main(): Promise<number> {
   try {
     if (want("1") || want("8")) {
       const rssCells: Partial<Record<ToolName, Cell>> = {};
-      const cells = await forTools("1", "MiB/s", "higher", async (t) => {
+      const cells = await forTools("1", "MiB/s", async (t) => {
         const r = await oneWay(b, `row1-${t.name}`, t.recv, t.send, p.bytes1);
         const prev = rssCells[t.name];
         if (!isValue(prev) || (isValue(r.rss) && r.rss.value > prev.value)) {
@@ -358,7 +425,7 @@ async function main(): Promise<number> {
         return r.throughput;
       }, p.repeat);
       Object.assign(rss8a, rssCells);
-      for (const t of TOOLS) if (tools[t].missing) rss8a[t] = { na: tools[t].missing! };
+      for (const t of layout.columns) if (tools[t].missing) rss8a[t] = { na: tools[t].missing! };
       rows.push({
         id: "1",
         title: `TCP throughput, stdin → socket → stdout, ${size1}, same tool both ends`,
@@ -375,7 +442,7 @@ async function main(): Promise<number> {
       const plain = rows.find((r) => r.id === "1")?.cells.socktool;
       const logged = (argv: Argv, log: string): Argv =>
         Array.isArray(argv) ? [...argv, "-v", "-o", `${tmp}/${log}`] : argv;
-      const cells = await forTools("1b", "MiB/s", "higher", async (t) => {
+      const cells = await forTools("1b", "MiB/s", async (t) => {
         if (t.name === "nc") return { na: "netcat-openbsd has no session log" };
         if (t.name === "socat") {
           return { na: "socat's -v/-x dump as text to stderr, not a byte log" };
@@ -405,14 +472,16 @@ async function main(): Promise<number> {
       const ncTool = tools.nc;
       const reuse = rows.find((r) => r.id === "1")?.cells.nc;
       for (const dir of ["a", "b"] as const) {
-        const cells = await forTools(`2${dir}`, "MiB/s", "higher", async (t) => {
+        const cells = await forTools(`2${dir}`, "MiB/s", async (t) => {
           if (t.name === "nc" && reuse) return reuse;
           if (ncTool.missing) return { na: ncTool.missing };
           return dir === "a"
             ? (await oneWay(b, `row2a-${t.name}`, ncTool.recv, t.send, p.bytes1)).throughput
             : (await oneWay(b, `row2b-${t.name}`, t.recv, ncTool.send, p.bytes1)).throughput;
         }, p.repeat);
-        if (reuse) cells.nc = { ...reuse, note: "the nc → nc run of row 1" } as Cell;
+        if (reuse && layout.columns.includes("nc")) {
+          cells.nc = { ...reuse, note: "the nc → nc run of row 1" } as Cell;
+        }
         rows.push({
           id: `2${dir}`,
           title: dir === "a"
@@ -429,7 +498,6 @@ async function main(): Promise<number> {
       const cells = await forTools(
         "3",
         "MiB/s",
-        "higher",
         async (t) => {
           // A short transfer gets one more try: nc loses the tail now and then in this row.
           const first = await duplex(
@@ -466,7 +534,7 @@ async function main(): Promise<number> {
     if (want("4")) {
       const rate: Partial<Record<ToolName, Cell>> = {};
       const p99: Partial<Record<ToolName, Cell>> = {};
-      for (const name of TOOLS) {
+      for (const name of layout.columns) {
         const t = tools[name];
         if (t.missing) {
           rate[name] = p99[name] = { na: t.missing };
@@ -502,8 +570,8 @@ async function main(): Promise<number> {
       const cells = await forTools(
         "5",
         "datagrams/s",
-        "higher",
         (t) => udpLossless(b, `row5-${t.name}`, t.udpRecv, p.udp),
+        p.repeat,
       );
       rows.push({
         id: "5",
@@ -531,8 +599,8 @@ async function main(): Promise<number> {
         const cells = await forTools(
           "6",
           "ms",
-          "lower",
-          (t) => probe(b, `row6-${t.name}`, t.probe(lo, hi), p.probeRuns),
+          (t) => probe(b, `row6-${t.name}`, t.probe(lo, hi), 1),
+          p.probeRuns,
         );
         rows.push({
           id: "6",
@@ -547,11 +615,14 @@ async function main(): Promise<number> {
       }
     }
     if (want("7")) {
+      // In rounds, so that tools take turns and a burst of load elsewhere hits them all.
+      const rounds = Math.min(p.startupRuns, 4);
+      const perRound = Math.ceil(p.startupRuns / rounds);
       const cells = await forTools(
         "7a",
         "ms",
-        "lower",
-        (t) => startup(b, `row7a-${t.name}`, t.startup(), p.startupRuns),
+        (t) => startup(b, `row7a-${t.name}`, t.startup(), perRound),
+        rounds,
       );
       rows.push({
         id: "7a",
@@ -566,8 +637,8 @@ async function main(): Promise<number> {
         const cells7b = await forTools(
           "7b",
           "ms",
-          "lower",
-          (t) => startup(b, `row7b-${t.name}`, t.connectSend(server.port), p.startupRuns, input),
+          (t) => startup(b, `row7b-${t.name}`, t.connectSend(server.port), perRound, input),
+          rounds,
         );
         rows.push({
           id: "7b",
@@ -592,7 +663,6 @@ async function main(): Promise<number> {
       const cells = await forTools(
         "8b",
         "MB",
-        "lower",
         (t) => slowReader(b, `row8b-${t.name}`, t.recv, t.send, MiB, p.slowMs),
       );
       rows.push({
@@ -609,7 +679,7 @@ async function main(): Promise<number> {
   }
 
   const seconds = (performance.now() - started) / 1000;
-  const tbl = table(rows);
+  const tbl = table(rows, layout);
   console.log(tbl);
   console.log(`\n${quick ? "quick run" : "full run"} took ${seconds.toFixed(0)} s`);
 
@@ -624,7 +694,7 @@ async function main(): Promise<number> {
     }
   }
 
-  const full = !quick && !opts.rows && !profDir;
+  const full = !quick && !opts.rows && !profDir && !opts.compare;
   const out = opts.out ?? (full ? new URL("./RESULTS.md", import.meta.url).pathname : null);
   if (out) {
     // Through cat: Deno wants --allow-all for /proc.
@@ -642,7 +712,9 @@ async function main(): Promise<number> {
       "",
       `Machine: ${cores} cores (${cpu}), Linux ${Deno.osRelease()}, shared with other work.`,
       "",
-      `socktool source: ${await gitState(repo)}.`,
+      `socktool source: ${await gitState(repo)}${
+        baseDir ? `; compared with ${layout.baseName}` : ""
+      }.`,
       "",
       "Versions: " + [
         tools.socktool.missing ? "socktool (unavailable)" : tools.socktool.version,
@@ -660,9 +732,7 @@ async function main(): Promise<number> {
       "",
       "## Command lines",
       "",
-      "| row | socktool | nc | ncat | socat |",
-      "| --- | --- | --- | --- | --- |",
-      ...commandLines(tools),
+      ...commandLines(tools, layout),
       "",
       METHOD,
     ].join("\n");
@@ -672,7 +742,7 @@ async function main(): Promise<number> {
   return 0;
 }
 
-function commandLines(tools: Record<ToolName, Tool>): string[] {
+function commandLines(tools: Record<ToolName, Tool>, layout: Layout): string[] {
   const show = (argv: string[] | { na: string }) => {
     if ("na" in argv) return "—";
     const a = argv[0] === Deno.execPath()
@@ -691,7 +761,12 @@ function commandLines(tools: Record<ToolName, Tool>): string[] {
     ["6 probe", (t) => show(t.probe(22000, 22999))],
     ["7 start-up", (t) => show(t.startup())],
   ];
-  return rows.map(([name, f]) => `| ${name} | ${TOOLS.map((n) => f(tools[n])).join(" | ")} |`);
+  const cols = layout.columns.filter((t) => t !== "base");
+  return [
+    `| row | ${cols.join(" | ")} |`,
+    `| --- | ${cols.map(() => "---").join(" | ")} |`,
+    ...rows.map(([name, f]) => `| ${name} | ${cols.map((n) => f(tools[n])).join(" | ")} |`),
+  ];
 }
 
 /** "commit abc1234" (plus "with uncommitted changes" when the tree is dirty), or "not a git checkout". */

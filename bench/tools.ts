@@ -6,11 +6,17 @@
 
 import { run } from "./procs.ts";
 
-/** Names of the compared tools, in table order. */
-export type ToolName = "socktool" | "nc" | "ncat" | "socat";
+/**
+ * Names of the compared tools, in table order. `base` is socktool built from another commit
+ * (`--compare REF`).
+ */
+export type ToolName = "socktool" | "base" | "nc" | "ncat" | "socat";
 
-/** The compared tools, socktool first. */
-export const TOOLS: ToolName[] = ["socktool", "nc", "ncat", "socat"];
+/** Every tool a run can have, socktool first. */
+export const TOOLS: ToolName[] = ["socktool", "base", "nc", "ncat", "socat"];
+
+/** The peers: what socktool is measured against. */
+export const PEERS: ToolName[] = ["nc", "ncat", "socat"];
 
 /** An argv, or the reason the tool has no way to do this. */
 export type Argv = string[] | { na: string };
@@ -43,13 +49,29 @@ export interface Tool {
 
 const HOST = "127.0.0.1";
 
-/** The command prefix that runs socktool from this checkout: deno itself runs main.ts. */
+/**
+ * The `deno run` flags of a checkout's `start` task (`-q -P`, and any `--v8-flags=...`), so the
+ * bench runs each checkout exactly as `deno task start` does; `-q -P` when there is no such task.
+ */
+export function startTaskFlags(repo: string): string[] {
+  try {
+    const config = JSON.parse(Deno.readTextFileSync(`${repo}/deno.json`));
+    const words = String(config.tasks?.start ?? "").split(/\s+/);
+    const from = words.indexOf("run");
+    const to = words.findIndex((w) => w.endsWith("main.ts"));
+    if (from >= 0 && to > from) return words.slice(from + 1, to);
+  } catch {
+    // No deno.json or no start task: the defaults below.
+  }
+  return ["-q", "-P"];
+}
+
+/** The command prefix that runs socktool from a checkout: deno itself runs its main.ts. */
 export function socktoolCmd(repo: string, denoFlags: string[] = []): string[] {
   return [
     Deno.execPath(),
     "run",
-    "-q",
-    "-P",
+    ...startTaskFlags(repo),
     "--config",
     `${repo}/deno.json`,
     ...denoFlags,
@@ -57,11 +79,15 @@ export function socktoolCmd(repo: string, denoFlags: string[] = []): string[] {
   ];
 }
 
-/** socktool's command lines (SPEC.md §1, §5). */
-export function socktool(repo: string, denoFlags: string[] = []): Tool {
+/** socktool's command lines (SPEC.md §1, §5), from the checkout at `repo`. */
+export function socktool(
+  repo: string,
+  denoFlags: string[] = [],
+  name: "socktool" | "base" = "socktool",
+): Tool {
   const st = socktoolCmd(repo, denoFlags);
   return {
-    name: "socktool",
+    name,
     missing: null,
     version: "",
     recv: (p) => [...st, "-l", HOST, `${p}`],

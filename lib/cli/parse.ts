@@ -6,7 +6,7 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { type ArgvToken, type ArgvValues, splitArgv } from "./argv.ts";
 import { ExitCode, SocktoolError, usageError } from "../errors.ts";
 import { checkFlagRules, checkRules, checkWsFlagRules } from "./rules.ts";
 import { ipVersion, isMalformedIPv4, stripBrackets } from "../net/address.ts";
@@ -38,7 +38,7 @@ import {
 
 export { OPTION_TABLE };
 
-type Values = ReturnType<typeof parseArgs<{ options: typeof OPTION_TABLE }>>["values"];
+type Values = ArgvValues<typeof OPTION_TABLE>;
 
 /**
  * Parses socktool's command line.
@@ -50,15 +50,10 @@ type Values = ReturnType<typeof parseArgs<{ options: typeof OPTION_TABLE }>>["va
  * ```
  */
 export function parseCommandLine(args: readonly string[]): Options {
-  // Not strict: parseArgs' own errors are long, mention JavaScript and can
-  // only be told apart by their text. Its tokens say the same as data.
-  const parsed = parseArgs({
-    args: splitGluedPorts(args),
-    options: OPTION_TABLE,
-    allowPositionals: true,
-    strict: false,
-    tokens: true,
-  });
+  // Split as node:util's parseArgs does when not strict (argv.ts: without
+  // the cost of loading node:util); checkTokens says what strict parsing
+  // would refuse, in netcat's words.
+  const parsed = splitArgv(splitGluedPorts(args), OPTION_TABLE);
   checkTokens(parsed.tokens);
   const v = parsed.values as Values;
   const pos = parsed.positionals;
@@ -84,7 +79,7 @@ export function parseCommandLine(args: readonly string[]): Options {
   return options;
 }
 
-type Token = NonNullable<ReturnType<typeof parseArgs>["tokens"]>[number];
+type Token = ArgvToken;
 
 /**
  * What strict parsing would refuse, said netcat's way, for the first token

@@ -25,6 +25,15 @@ export interface CoalescingWriterOptions {
   capacity?: number;
   /** A chunk this large, on an idle writer, is written uncopied (default 128 KiB). */
   directMin?: number;
+  /**
+   * Writes what it can of a chunk at once, never waiting, and returns how
+   * much (a pipe with room, `pipe.ts`): tried first for a chunk of at least
+   * `nowMin` bytes on an idle writer, and for what has gathered once it is
+   * that large, so that they need no write in flight at all.
+   */
+  writeNow?: (p: Uint8Array) => number;
+  /** The least that is worth a `writeNow` call (default 16 KiB). */
+  nowMin?: number;
 }
 
 /**
@@ -47,6 +56,8 @@ export class CoalescingWriter {
   #hasError = false;
   #roomWaiters: (() => void)[] = [];
   #directMin: number;
+  #writeNow: ((p: Uint8Array) => number) | undefined;
+  #nowMin: number;
   /** Resolves once {@linkcode abandon} is called: every wait races it. */
   #givenUp = Promise.withResolvers<void>();
 
@@ -55,6 +66,8 @@ export class CoalescingWriter {
     if (!(capacity > 0)) throw new RangeError(`capacity must be positive: received ${capacity}`);
     this.#out = out;
     this.#directMin = options.directMin ?? 128 * 1024;
+    this.#writeNow = options.writeNow;
+    this.#nowMin = options.nowMin ?? 16 * 1024;
     this.#gather = new Uint8Array(capacity);
     this.#spare = new Uint8Array(capacity);
   }
@@ -69,7 +82,13 @@ export class CoalescingWriter {
     let off = 0;
     while (off < chunk.length) {
       if (this.#hasError) throw this.#error;
-      if (this.#inflight === undefined && this.#gathered === 0 && chunk.length >= this.#directMin) {
+      const idle = this.#inflight === undefined && this.#gathered === 0;
+      if (idle && this.#writeNow && chunk.length - off >= this.#nowMin) {
+        // Room now: written on the spot, nothing in flight, nothing to wait for.
+        off += this.#writeNow(off === 0 ? chunk : chunk.subarray(off));
+        if (off === chunk.length) return chunk.length;
+      }
+      if (idle && chunk.length - off >= this.#directMin) {
         // Idle and large: write the caller's bytes themselves, no copy.
         const rest = off === 0 ? chunk : chunk.subarray(off);
         await this.#orGivenUp(this.#start(rest, true));
@@ -145,6 +164,15 @@ export class CoalescingWriter {
 
   #drain(): void {
     if (this.#inflight !== undefined || this.#gathered === 0 || this.#hasError) return;
+    if (this.#writeNow && this.#gathered >= this.#nowMin) {
+      const n = this.#writeNow(this.#gather.subarray(0, this.#gathered));
+      if (n > 0) {
+        this.#gather.copyWithin(0, n, this.#gathered);
+        this.#gathered -= n;
+        for (const w of this.#roomWaiters.splice(0)) w();
+        if (this.#gathered === 0) return;
+      }
+    }
     const bytes = this.#gather.subarray(0, this.#gathered);
     // Swap buffers: the one being written stays untouched until its write ends.
     [this.#gather, this.#spare] = [this.#spare, this.#gather];

@@ -114,3 +114,49 @@ Deno.test("CoalescingWriter.abandon keeps an earlier write failure as the error"
   w.abandon(new Deno.errors.Interrupted("abandoned"));
   await assert.rejects(w.flush(), Deno.errors.BrokenPipe);
 });
+
+Deno.test("CoalescingWriter writes what fits at once through writeNow, in order with the rest", async () => {
+  const out = new SlowWriter(2);
+  const now: number[] = [];
+  let room = 0;
+  const w = new CoalescingWriter(out, {
+    capacity: 64,
+    directMin: 32,
+    nowMin: 8,
+    writeNow: (p) => {
+      const n = Math.min(room, p.length);
+      now.push(...p.subarray(0, n));
+      room -= n;
+      return n;
+    },
+  });
+  const seq = (from: number, n: number) => Uint8Array.from({ length: n }, (_, i) => from + i);
+  room = 100;
+  await w.write(seq(0, 10)); // fits: written on the spot
+  assert.deepEqual(now, [...seq(0, 10)]);
+  assert.equal(out.calls.length, 0);
+  room = 4;
+  await w.write(seq(10, 40)); // 4 on the spot, the rest the slow way (large: uncopied)
+  await w.write(seq(50, 3)); // small: never tried on the spot, gathered
+  await w.flush();
+  assert.deepEqual([...now, ...out.bytes()], [...seq(0, 53)]);
+});
+
+Deno.test("CoalescingWriter tries writeNow on what has gathered once it is large enough", async () => {
+  const out = new SlowWriter(20);
+  let nowCalls = 0;
+  const w = new CoalescingWriter(out, {
+    capacity: 1024,
+    nowMin: 16,
+    writeNow: (p) => {
+      nowCalls++;
+      return p.length;
+    },
+  });
+  await w.write(new Uint8Array(4)); // small, idle: starts a slow write
+  for (let i = 0; i < 8; i++) await w.write(new Uint8Array(4)); // gathers behind it
+  await w.flush();
+  // The 32 gathered bytes went on the spot once the slow write was done.
+  assert.equal(out.calls.length, 1);
+  assert.equal(nowCalls, 1);
+});

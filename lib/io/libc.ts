@@ -47,3 +47,31 @@ export function openLibc<S extends Deno.ForeignLibraryInterface>(
   }
   return undefined;
 }
+
+/**
+ * The symbols {@linkcode readErrno} needs: spread them into the table given
+ * to {@linkcode openLibc}.
+ */
+export const ERRNO_SYMBOLS = {
+  __errno_location: { parameters: [], result: "pointer" },
+  memcpy: { parameters: ["buffer", "pointer", "usize"], result: "pointer" },
+} as const;
+
+/**
+ * The calling thread's `errno`, right after a libc call failed. Read with
+ * libc's own `memcpy`: `Deno.UnsafePointerView` would need the `ffi`
+ * permission for every path, which socktool does not have.
+ *
+ * @example
+ * ```ts
+ * const libc = openLibc({ close: { parameters: ["i32"], result: "i32" }, ...ERRNO_SYMBOLS });
+ * if (libc && libc.symbols.close(-1) < 0) console.log(readErrno(libc.symbols)); // 9 (EBADF)
+ * ```
+ */
+export function readErrno(
+  symbols: Deno.DynamicLibrary<typeof ERRNO_SYMBOLS>["symbols"],
+): number {
+  const out = new Int32Array(1);
+  symbols.memcpy(out, symbols.__errno_location(), 4n);
+  return out[0];
+}

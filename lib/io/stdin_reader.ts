@@ -84,5 +84,6 @@ export function plainStdinReader(): StdinReader & Disposable {
     },
     close,
     [Symbol.dispose]: close,
+    mode: "direct",
   };
 }

@@ -12,6 +12,7 @@ import type { Duplex } from "./sink.ts";
 import { stdinReader } from "./stdin_reader.ts";
 import { CoalescingWriter } from "./coalescing_writer.ts";
 import { releaseStdoutFd } from "./stdout_fd.ts";
+import { pipeWriterNow } from "./pipe.ts";
 
 /** The process's stdout, written through one {@linkcode CoalescingWriter}. */
 export interface StdoutWriter {
@@ -51,7 +52,12 @@ export function stdoutWriter(): StdoutWriter {
 }
 
 function makeStdoutWriter(): StdoutWriter {
-  const out = new CoalescingWriter(Deno.stdout);
+  // A pipe's room is written on the spot (pipe.ts); looked into at the first
+  // large write, so that `--version` does not load libc.
+  let now: ((p: Uint8Array) => number) | undefined | null = null;
+  const out = new CoalescingWriter(Deno.stdout, {
+    writeNow: (p) => (now === null ? (now = pipeWriterNow(1)) : now)?.(p) ?? 0,
+  });
   let closing: Promise<void> | undefined;
   let closed = false;
   return {

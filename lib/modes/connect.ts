@@ -10,13 +10,13 @@ import { formatAddr, formatHostPort, unmapIPv4 } from "../net/address.ts";
 import type { ConnectOptions } from "../cli/options.ts";
 import { connectTcp } from "../net/tcp_connect.ts";
 import { connectUnix } from "../net/unix_connect.ts";
-import { datagramConnectMode } from "./datagram_connect.ts";
 import { runSession, type SessionContext } from "../session/session.ts";
-import { type PeerInfo, runExecSession } from "../session/exec.ts";
+import type { PeerInfo } from "../session/exec.ts";
 import type { TlsClientWrap } from "./tls_setup.ts";
 import type { Prepared } from "./prepare.ts";
 import { ExitCode, SocktoolError } from "../errors.ts";
 import type { RelayResult } from "../session/relay.ts";
+import { lazyImport } from "../lazy_import.ts";
 
 /**
  * Runs connect mode to its end.
@@ -33,24 +33,35 @@ export async function connectMode(
   prepared: Prepared,
 ): Promise<void> {
   if (opts.transport === "udp" || opts.transport === "unixgram") {
+    const { datagramConnectMode } = await lazyImport<typeof import("./datagram_connect.ts")>(
+      "./datagram_connect.ts",
+      import.meta.url,
+    );
     return datagramConnectMode(opts, ctx);
   }
   const { program } = prepared;
+  // -e/-c load only when asked for.
+  const exec = program
+    ? await lazyImport<typeof import("../session/exec.ts")>("../session/exec.ts", import.meta.url)
+    : undefined;
   // TLS, proxies and source binds load only when asked for (start-up time).
-  const proxy = opts.proxy ? await import("../proxy/connect.ts") : undefined;
+  const proxy = opts.proxy
+    ? await lazyImport<typeof import("../proxy/connect.ts")>("../proxy/connect.ts", import.meta.url)
+    : undefined;
   const tls: TlsClientWrap | undefined = opts.tls && prepared.tls
-    ? (await import("./tls_setup.ts")).tlsClient(
-      opts.tls,
-      prepared.tls,
-      opts.target.kind === "inet" ? opts.target.host : "localhost",
-      ctx.log,
-      opts.waitMs,
-    )
+    ? (await lazyImport<typeof import("./tls_setup.ts")>("./tls_setup.ts", import.meta.url))
+      .tlsClient(
+        opts.tls,
+        prepared.tls,
+        opts.target.kind === "inet" ? opts.target.host : "localhost",
+        ctx.log,
+        opts.waitMs,
+      )
     : undefined;
   const secure = (conn: Deno.Conn, name: string) => tls ? tls(conn, name, ctx.signal) : conn;
   const serve = (conn: Deno.Conn, name: string, peer: PeerInfo) =>
-    program
-      ? runExecSession(conn, name, peer, opts, ctx, program)
+    program && exec
+      ? exec.runExecSession(conn, name, peer, opts, ctx, program)
       : runSession(conn, name, opts, ctx);
   if (opts.target.kind === "unix") {
     const conn = await secure(await connectUnix(opts.target.path), opts.target.path);
@@ -69,7 +80,10 @@ export async function connectMode(
   const tcp: Deno.Conn = proxy && opts.proxy
     ? await proxy.connectViaProxy({ proxy: opts.proxy, target: { host, port }, ...how })
     : opts.sourceAddr !== undefined || opts.sourcePort !== undefined
-    ? await (await import("../net/tcp_from.ts")).connectTcpFrom(host, port, {
+    ? await (await lazyImport<typeof import("../net/tcp_from.ts")>(
+      "../net/tcp_from.ts",
+      import.meta.url,
+    )).connectTcpFrom(host, port, {
       ...how,
       sourceAddr: opts.sourceAddr,
       sourcePort: opts.sourcePort,
@@ -106,7 +120,7 @@ export async function connectMode(
       signal: AbortSignal.any([ctx.signal, program ? ws.ended : ws.peerClosed]),
     };
     await (program
-      ? runExecSession(ws, ws.peerName, peer, opts, wsCtx, program)
+      ? exec!.runExecSession(ws, ws.peerName, peer, opts, wsCtx, program)
       : runSession(ws, ws.peerName, opts, wsCtx));
     return;
   }

@@ -16,6 +16,8 @@ import { bindUnixDatagram } from "../net/unix_datagram.ts";
 import { removeSocketFile } from "../net/unix_socket_file.ts";
 import type { Prepared } from "./prepare.ts";
 import { serveDatagrams } from "../serve/datagram_services.ts";
+import { lazyImport } from "../lazy_import.ts";
+import { enlargeReceiveBuffer } from "../net/receive_buffer.ts";
 
 /**
  * Runs datagram listen mode to its end; the socket (and a Unix socket file)
@@ -58,10 +60,18 @@ export async function datagramListenMode(
   );
   try {
     ctx.log.info(`listening on ${formatAddr(conn.addr)}`);
+    if (conn.addr.transport === "udp") {
+      // Room for a burst while stdout is written (net/receive_buffer.ts).
+      const size = enlargeReceiveBuffer(conn.addr as Deno.NetAddr);
+      if (size !== undefined) ctx.log.debug(`socket receive buffer: ${size} bytes`);
+    }
     // Named for the listening address: no peer is known yet when it starts.
     const name = formatAddr(conn.addr);
     if (opts.forward?.kind === "udp") {
-      const { forwardDatagrams } = await import("../serve/udp_forward.ts");
+      const { forwardDatagrams } = await lazyImport<typeof import("../serve/udp_forward.ts")>(
+        "../serve/udp_forward.ts",
+        import.meta.url,
+      );
       await forwardDatagrams(conn as Deno.DatagramConn, {
         host: opts.forward.host,
         port: opts.forward.port,

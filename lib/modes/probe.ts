@@ -15,6 +15,7 @@ import { runInOrder } from "../probe/pool.ts";
 import { PROBE_CONCURRENCY, PROBE_START } from "../probe/probe_ports.ts";
 import { formatProbeJson, formatProbeLine, isOpen, type ProbeResult } from "../probe/result.ts";
 import { probeTcpPort } from "../probe/tcp.ts";
+import { sweepTcpPorts } from "../probe/tcp_sweep.ts";
 import { probeUdpPorts } from "../probe/udp.ts";
 import { resolveHost } from "../net/resolve.ts";
 
@@ -81,12 +82,26 @@ export async function probeMode(opts: ProbeOptions, ctx: ProbeContext): Promise<
       if (!(await emit(r))) break;
     }
   } else {
-    probed = await runInOrder(
+    // Ports that answer at once are done in one quick pass (probe/tcp_sweep.ts).
+    const quick = await sweepTcpPorts(address, opts.ports, ctx.signal);
+    // All answered: no pool needed.
+    const all = quick.size === opts.ports.length ? opts.ports.map((p) => quick.get(p)!) : [];
+    probed = all.length ? 0 : await runInOrder(
       opts.ports,
-      (port) => probeTcpPort(address, port, { timeoutMs: opts.waitMs, signal: ctx.signal }),
+      (port) => {
+        const known = quick.get(port);
+        return known
+          ? Promise.resolve(known)
+          : probeTcpPort(address, port, { timeoutMs: opts.waitMs, signal: ctx.signal });
+      },
       emit,
       { limit: PROBE_CONCURRENCY, start: PROBE_START, signal: ctx.signal },
     );
+    for (const r of all) {
+      if (ctx.signal.aborted) break;
+      probed++;
+      if (!(await emit(r))) break;
+    }
   }
   const secs = ((performance.now() - started) / 1000).toFixed(2);
   ctx.log.info(

@@ -12,6 +12,7 @@ import { networkError } from "../errors.ts";
 import { resolveHost } from "./resolve.ts";
 import { localAddress, sourceFamily } from "./source_address.ts";
 import type { DatagramSocket } from "./udp_duplex.ts";
+import { enlargeReceiveBuffer } from "./receive_buffer.ts";
 
 /** A bound datagram socket and the one peer a client session talks to. */
 export interface DatagramClient {
@@ -60,6 +61,8 @@ export async function openUdpClient(
   } catch (err) {
     throw networkError(`bind ${formatHostPort(local, localPort)}`, err);
   }
+  // Room for a burst of replies while stdout is written (receive_buffer.ts).
+  enlargeReceiveBuffer(conn.addr as Deno.NetAddr);
   const peer: Deno.NetAddr = { transport: "udp", hostname: target.address, port };
   return {
     conn,

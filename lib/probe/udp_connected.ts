@@ -22,7 +22,7 @@
 
 import { ExitCode, SocktoolError } from "../errors.ts";
 import type { ProbeResult } from "./result.ts";
-import { openLibc } from "../io/libc.ts";
+import { ERRNO_SYMBOLS, openLibc, readErrno } from "../io/libc.ts";
 
 /** Sockets in flight at most: far below the usual limit of 1024 open files. */
 export const CONNECTED_WINDOW = 256;
@@ -36,7 +36,7 @@ const SYMBOLS = {
   // Blocking: runs on another thread, so the event loop goes on meanwhile.
   poll: { parameters: ["buffer", "u64", "i32"], result: "i32", nonblocking: true },
   close: { parameters: ["i32"], result: "i32" },
-  __errno_location: { parameters: [], result: "pointer" },
+  ...ERRNO_SYMBOLS,
 } as const;
 
 // Linux values (x86-64 and arm64, the platforms Deno ships for).
@@ -132,7 +132,8 @@ function probeConnected(
         ...(reason ? { reason } : {}),
         ms: performance.now() - started,
       });
-    const errno = () => new Deno.UnsafePointerView(libc.__errno_location()!).getInt32();
+    // Not Deno.UnsafePointerView: it needs the ffi permission for every path.
+    const errno = () => readErrno(libc);
     const payload = new TextEncoder().encode("X");
     const inbox = new Uint8Array(65536);
     const queue = [...ports];

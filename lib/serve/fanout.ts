@@ -100,11 +100,12 @@ export class FanOut implements Disposable {
   /** @param options see {@linkcode FanOutOptions} */
   constructor(options: FanOutOptions) {
     this.#o = {
-      queueLimit: DEFAULT_QUEUE_LIMIT,
-      stallMs: DEFAULT_STALL_MS,
-      halfClose: true,
-      readMembers: true,
       ...options,
+      // An option passed as undefined (StdioHub passes its own on) takes the default too.
+      queueLimit: options.queueLimit ?? DEFAULT_QUEUE_LIMIT,
+      stallMs: options.stallMs ?? DEFAULT_STALL_MS,
+      halfClose: options.halfClose ?? true,
+      readMembers: options.readMembers ?? true,
     };
   }
 

@@ -17,7 +17,17 @@ const CONFIG = new URL("../../deno.json", import.meta.url).pathname;
 export function socktoolCommand(): string[] {
   const custom = Deno.env.get("SOCKTOOL_CMD");
   if (custom) return custom.split(" ").filter((s) => s !== "");
-  return [Deno.execPath(), "run", "-q", "-P", "--config", CONFIG, MAIN];
+  // As deno.json's start task runs it (the V8 flag keeps a busy listener's memory down).
+  return [
+    Deno.execPath(),
+    "run",
+    "-q",
+    "-P",
+    "--v8-flags=--max-semi-space-size=1",
+    "--config",
+    CONFIG,
+    MAIN,
+  ];
 }
 
 /** A running process with its stderr collected as text and its stdout as bytes. */
