@@ -135,8 +135,14 @@ async function install(): Promise<void> {
   const src = `${bin}/.socktool/src`;
   await copySources(src);
 
-  const config = denoConfig as { permissions: { default: PermissionSet }; unstable?: string[] };
-  const flags = permissionFlags(config.permissions.default, config.unstable);
+  const config = denoConfig as {
+    permissions: { default: PermissionSet };
+    unstable?: string[];
+    tasks: Record<string, string>;
+  };
+  // The start task's V8 flags (a small young generation: see README, Performance) go along.
+  const v8 = config.tasks.start.split(/\s+/).filter((w) => w.startsWith("--v8-flags="));
+  const flags = [...v8, ...permissionFlags(config.permissions.default, config.unstable)];
   await run(Deno.execPath(), [
     "install",
     "--global",

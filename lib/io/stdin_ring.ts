@@ -133,7 +133,10 @@ export function stdinRing(options: StdinRingOptions = {}): StdinReader {
         }
         continue;
       }
-      const waiting = Atomics.waitAsync(ctl, CTL_WRITE, w);
+      // The worker sets CTL_DONE, then wakes CTL_WRITE's waiters: if that
+      // happens between the two loads above and this wait, nothing wakes it
+      // (CTL_WRITE did not change). A bounded wait looks again.
+      const waiting = Atomics.waitAsync(ctl, CTL_WRITE, w, 50);
       if (waiting.async) await waiting.value;
     }
   };
