@@ -27,7 +27,6 @@ import {
 } from "./lib/io/stdio.ts";
 import { runExitCleanups } from "./lib/io/exit_cleanup.ts";
 import type { SessionContext } from "./lib/session/session.ts";
-import { lazyImport } from "./lib/lazy_import.ts";
 
 /** The version printed by `--version`. */
 export const VERSION: string = denoConfig.version;
@@ -116,14 +115,8 @@ async function dispatch(options: Options, signal: AbortSignal): Promise<void> {
     return;
   }
   if (options.mode === "completions") {
-    const { completionScript } = await lazyImport<typeof import("./lib/cli/completions.ts")>(
-      "./lib/cli/completions.ts",
-      import.meta.url,
-    );
-    const { parseHelp } = await lazyImport<typeof import("./lib/cli/help_model.ts")>(
-      "./lib/cli/help_model.ts",
-      import.meta.url,
-    );
+    const { completionScript } = await import("./lib/cli/completions.ts");
+    const { parseHelp } = await import("./lib/cli/help_model.ts");
     await writeStdout(completionScript(options.shell, parseHelp(USAGE)));
     await flushStdout();
     return;
@@ -131,10 +124,7 @@ async function dispatch(options: Options, signal: AbortSignal): Promise<void> {
   if (options.mode === "probe") {
     const log = createLogger(options.verbose);
     // Modes load on demand: start-up pays only for the mode in use.
-    const { noPortOpenError, probeMode } = await lazyImport<typeof import("./lib/modes/probe.ts")>(
-      "./lib/modes/probe.ts",
-      import.meta.url,
-    );
+    const { noPortOpenError, probeMode } = await import("./lib/modes/probe.ts");
     let delivered = false;
     let summary;
     try {
@@ -150,10 +140,7 @@ async function dispatch(options: Options, signal: AbortSignal): Promise<void> {
     return;
   }
   if (options.mode === "wait-for") {
-    const { waitForMode } = await lazyImport<typeof import("./lib/modes/wait_for.ts")>(
-      "./lib/modes/wait_for.ts",
-      import.meta.url,
-    );
+    const { waitForMode } = await import("./lib/modes/wait_for.ts");
     try {
       return await waitForMode(options, { log: createLogger(options.verbose), signal });
     } finally {
@@ -163,15 +150,9 @@ async function dispatch(options: Options, signal: AbortSignal): Promise<void> {
   const log = createLogger(options.verbose);
   // Loaded here, not at start-up: --version and --help need none of it.
   const [{ prepare }, { QUIT_FLUSH_MS }, { closeSessionLogs }] = await Promise.all([
-    lazyImport<typeof import("./lib/modes/prepare.ts")>("./lib/modes/prepare.ts", import.meta.url),
-    lazyImport<typeof import("./lib/session/session.ts")>(
-      "./lib/session/session.ts",
-      import.meta.url,
-    ),
-    lazyImport<typeof import("./lib/transforms/stages.ts")>(
-      "./lib/transforms/stages.ts",
-      import.meta.url,
-    ),
+    import("./lib/modes/prepare.ts"),
+    import("./lib/session/session.ts"),
+    import("./lib/transforms/stages.ts"),
   ]);
   // Every check that touches the system (files, the -e program) is a usage
   // error (exit 2) found here, before any socket opens; -o/-x open last.
@@ -187,25 +168,16 @@ async function dispatch(options: Options, signal: AbortSignal): Promise<void> {
   };
   try {
     if (options.mode === "connect") {
-      return await (await lazyImport<typeof import("./lib/modes/connect.ts")>(
-        "./lib/modes/connect.ts",
-        import.meta.url,
-      )).connectMode(options, ctx, prepared);
+      return await (await import("./lib/modes/connect.ts")).connectMode(options, ctx, prepared);
     }
     if (options.transport === "udp" || options.transport === "unixgram") {
-      return await (await lazyImport<typeof import("./lib/modes/datagram_listen.ts")>(
-        "./lib/modes/datagram_listen.ts",
-        import.meta.url,
-      )).datagramListenMode(
+      return await (await import("./lib/modes/datagram_listen.ts")).datagramListenMode(
         options,
         ctx,
         prepared,
       );
     }
-    return await (await lazyImport<typeof import("./lib/modes/listen.ts")>(
-      "./lib/modes/listen.ts",
-      import.meta.url,
-    )).listenMode(options, ctx, prepared);
+    return await (await import("./lib/modes/listen.ts")).listenMode(options, ctx, prepared);
   } finally {
     // Every byte received must reach stdout before exit. A stalled reader of
     // stdout is abandoned after a signal (SIGNAL_FLUSH_MS) or at the -q

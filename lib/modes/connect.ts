@@ -16,7 +16,6 @@ import type { TlsClientWrap } from "./tls_setup.ts";
 import type { Prepared } from "./prepare.ts";
 import { ExitCode, SocktoolError } from "../errors.ts";
 import type { RelayResult } from "../session/relay.ts";
-import { lazyImport } from "../lazy_import.ts";
 
 /**
  * Runs connect mode to its end.
@@ -33,23 +32,16 @@ export async function connectMode(
   prepared: Prepared,
 ): Promise<void> {
   if (opts.transport === "udp" || opts.transport === "unixgram") {
-    const { datagramConnectMode } = await lazyImport<typeof import("./datagram_connect.ts")>(
-      "./datagram_connect.ts",
-      import.meta.url,
-    );
+    const { datagramConnectMode } = await import("./datagram_connect.ts");
     return datagramConnectMode(opts, ctx);
   }
   const { program } = prepared;
   // -e/-c load only when asked for.
-  const exec = program
-    ? await lazyImport<typeof import("../session/exec.ts")>("../session/exec.ts", import.meta.url)
-    : undefined;
+  const exec = program ? await import("../session/exec.ts") : undefined;
   // TLS, proxies and source binds load only when asked for (start-up time).
-  const proxy = opts.proxy
-    ? await lazyImport<typeof import("../proxy/connect.ts")>("../proxy/connect.ts", import.meta.url)
-    : undefined;
+  const proxy = opts.proxy ? await import("../proxy/connect.ts") : undefined;
   const tls: TlsClientWrap | undefined = opts.tls && prepared.tls
-    ? (await lazyImport<typeof import("./tls_setup.ts")>("./tls_setup.ts", import.meta.url))
+    ? (await import("./tls_setup.ts"))
       .tlsClient(
         opts.tls,
         prepared.tls,
@@ -80,10 +72,7 @@ export async function connectMode(
   const tcp: Deno.Conn = proxy && opts.proxy
     ? await proxy.connectViaProxy({ proxy: opts.proxy, target: { host, port }, ...how })
     : opts.sourceAddr !== undefined || opts.sourcePort !== undefined
-    ? await (await lazyImport<typeof import("../net/tcp_from.ts")>(
-      "../net/tcp_from.ts",
-      import.meta.url,
-    )).connectTcpFrom(host, port, {
+    ? await (await import("../net/tcp_from.ts")).connectTcpFrom(host, port, {
       ...how,
       sourceAddr: opts.sourceAddr,
       sourcePort: opts.sourcePort,

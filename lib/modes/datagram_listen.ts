@@ -16,7 +16,6 @@ import { bindUnixDatagram } from "../net/unix_datagram.ts";
 import { removeSocketFile } from "../net/unix_socket_file.ts";
 import type { Prepared } from "./prepare.ts";
 import { serveDatagrams } from "../serve/datagram_services.ts";
-import { lazyImport } from "../lazy_import.ts";
 import { enlargeReceiveBuffer } from "../net/receive_buffer.ts";
 
 /**
@@ -68,10 +67,7 @@ export async function datagramListenMode(
     // Named for the listening address: no peer is known yet when it starts.
     const name = formatAddr(conn.addr);
     if (opts.forward?.kind === "udp") {
-      const { forwardDatagrams } = await lazyImport<typeof import("../serve/udp_forward.ts")>(
-        "../serve/udp_forward.ts",
-        import.meta.url,
-      );
+      const { forwardDatagrams } = await import("../serve/udp_forward.ts");
       await forwardDatagrams(conn as Deno.DatagramConn, {
         host: opts.forward.host,
         port: opts.forward.port,

@@ -27,7 +27,6 @@ import { forwardClient } from "../serve/forward.ts";
 import { serveStream } from "../serve/services.ts";
 import { openProxyWarning, serveProxyClient } from "../serve/proxy_server.ts";
 import type { Prepared } from "./prepare.ts";
-import { lazyImport } from "../lazy_import.ts";
 
 /**
  * The default `-m` of listeners that start a program or open a connection per
@@ -56,7 +55,7 @@ export async function listenMode(
   const { access, program } = prepared;
   // The TLS stack loads only for --ssl (it costs ~75 ms of start-up).
   const handshake = opts.tls && prepared.tls
-    ? await (await lazyImport<typeof import("./tls_setup.ts")>("./tls_setup.ts", import.meta.url))
+    ? await (await import("./tls_setup.ts"))
       .tlsServer(opts.tls, prepared.tls, ctx.log, opts.waitMs)
     : undefined;
   // A Unix listener removes its socket file when closed (lib/net/unix_listen.ts).

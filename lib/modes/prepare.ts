@@ -25,7 +25,6 @@ import { openHexDump } from "../transforms/hex_dump.ts";
 import type { LogFile } from "../io/log_file.ts";
 import { closeSessionLogs, type SessionLogs, type TransformOptions } from "../transforms/stages.ts";
 import { regularFileSize } from "../io/file_size.ts";
-import { lazyImport } from "../lazy_import.ts";
 
 /** What the command line names on the system, found, loaded and opened. */
 export interface Prepared {
@@ -202,10 +201,7 @@ async function loadAccess(o: ListenOptions, log: Logger): Promise<AccessPolicy |
 
 /** Reads and checks the TLS files. */
 async function loadTls(tls: NonNullable<SessionOptions["tls"]>): Promise<TlsMaterial> {
-  const { loadTlsFiles, TlsFileError } = await lazyImport<typeof import("../tls/files.ts")>(
-    "../tls/files.ts",
-    import.meta.url,
-  );
+  const { loadTlsFiles, TlsFileError } = await import("../tls/files.ts");
   try {
     return await loadTlsFiles({ cert: tls.cert, key: tls.key, trustFile: tls.trustFile });
   } catch (err) {
