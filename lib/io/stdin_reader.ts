@@ -84,6 +84,5 @@ export function plainStdinReader(): StdinReader & Disposable {
     },
     close,
     [Symbol.dispose]: close,
-    mode: "direct",
   };
 }

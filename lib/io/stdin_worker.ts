@@ -1,10 +1,7 @@
 /**
- * The program of the stdin worker of {@linkcode ../stdin_ring.ts}: once
- * booted, it says so (`CTL_READY`) and waits for the main thread's go
- * (`CTL_GO`, given when the main thread has no read of its own in flight),
- * then reads stdin with blocking `readSync` into a shared ring buffer, so the
- * main thread never waits for a thread hop per read. Stops at EOF or a read
- * error.
+ * The program of the stdin worker of {@linkcode ../stdin_ring.ts}: it reads
+ * stdin with blocking `readSync` into a shared ring buffer, so the main
+ * thread never waits for a thread hop per read. Stops at EOF or a read error.
  *
  * The worker runs from a `data:` URL holding this program's source text
  * ({@linkcode stdinWorkerUrl}), not from this file: loading it then needs no
@@ -15,7 +12,7 @@
  * @module
  */
 
-import { CTL_DONE, CTL_GO, CTL_READ, CTL_READY, CTL_WRITE } from "./ring_layout.ts";
+import { CTL_DONE, CTL_READ, CTL_WRITE } from "./ring_layout.ts";
 
 /** The one thing the worker's program touches of its global scope. */
 interface WorkerScope {
@@ -31,14 +28,12 @@ interface WorkerScope {
  */
 function stdinWorkerMain(
   scope: WorkerScope,
-  slots: { write: number; read: number; done: number; ready: number; go: number },
+  slots: { write: number; read: number; done: number },
 ): void {
   scope.onmessage = (e) => {
     const ring = new Uint8Array(e.data.ring);
     const ctl = new Int32Array(e.data.ctl);
     const mask = ring.length - 1;
-    Atomics.store(ctl, slots.ready, 1);
-    while (Atomics.load(ctl, slots.go) === 0) Atomics.wait(ctl, slots.go, 0);
     let w = 0;
     for (;;) {
       let r = Atomics.load(ctl, slots.read);
@@ -76,13 +71,7 @@ function stdinWorkerMain(
  * ```
  */
 export function stdinWorkerUrl(): string {
-  const slots = JSON.stringify({
-    write: CTL_WRITE,
-    read: CTL_READ,
-    done: CTL_DONE,
-    ready: CTL_READY,
-    go: CTL_GO,
-  });
+  const slots = JSON.stringify({ write: CTL_WRITE, read: CTL_READ, done: CTL_DONE });
   const source = `(${stdinWorkerMain.toString()})(self, ${slots});\n`;
   return `data:text/javascript,${encodeURIComponent(source)}`;
 }
