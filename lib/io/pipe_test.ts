@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { enlargePipe, PIPE_BYTES, pipeWriterNow } from "./pipe.ts";
+import { PIPE_BYTES } from "./pipe.ts";
 
 /**
  * Runs `code` (which may import pipe.ts as PIPE) in a child whose stdout is a pipe that is
