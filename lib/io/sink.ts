@@ -95,3 +95,28 @@ export function duplexSink(
     },
   };
 }
+
+/**
+ * A `ReadableStream` that pulls `src.read` 16 KiB at a time and ends at its
+ * end of data; cancelling it calls `onCancel`. What `Deno.Conn`-shaped
+ * classes give as `readable`.
+ *
+ * @example
+ * ```ts
+ * get readable() { return this.#readable ??= readableFrom(this, () => this.close()); }
+ * ```
+ */
+export function readableFrom(
+  src: Pick<Duplex, "read">,
+  onCancel: () => void,
+): ReadableStream<Uint8Array<ArrayBuffer>> {
+  return new ReadableStream({
+    pull: async (controller) => {
+      const buf = new Uint8Array(16 * 1024);
+      const n = await src.read(buf);
+      if (n === null) controller.close();
+      else controller.enqueue(buf.subarray(0, n));
+    },
+    cancel: onCancel,
+  });
+}

@@ -8,6 +8,7 @@
 
 import type { Duplex } from "node:stream";
 import type { ReadGate } from "./conn_duplex.ts";
+import { readableFrom } from "../io/sink.ts";
 
 /** Received bytes held before the socket is paused: backpressure. */
 const HIGH_WATER = 256 * 1024;
@@ -146,15 +147,7 @@ export class SocketConn implements Deno.Conn<Deno.NetAddr> {
 
   /** The received bytes as a stream (made on first use). */
   get readable(): ReadableStream<Uint8Array<ArrayBuffer>> {
-    return this.#readable ??= new ReadableStream({
-      pull: async (controller) => {
-        const buf = new Uint8Array(16 * 1024);
-        const n = await this.read(buf);
-        if (n === null) controller.close();
-        else controller.enqueue(buf.subarray(0, n));
-      },
-      cancel: () => this[Symbol.dispose](),
-    });
+    return this.#readable ??= readableFrom(this, () => this[Symbol.dispose]());
   }
 
   /** A stream for sending bytes (made on first use); closing it closes the connection. */

@@ -46,7 +46,7 @@
 
 import { ExitCode, SocktoolError } from "../errors.ts";
 import { escapeBytes } from "../io/escape.ts";
-import { writeAll } from "../io/sink.ts";
+import { readableFrom, writeAll } from "../io/sink.ts";
 import {
   applyMask,
   type ClosePayload,
@@ -345,15 +345,7 @@ export class WsConn implements Deno.Conn<Deno.Addr> {
 
   /** The received bytes as a stream (made on first use). */
   get readable(): ReadableStream<Uint8Array<ArrayBuffer>> {
-    return this.#readable ??= new ReadableStream({
-      pull: async (controller) => {
-        const buf = new Uint8Array(16 * 1024);
-        const n = await this.read(buf);
-        if (n === null) controller.close();
-        else controller.enqueue(buf.subarray(0, n));
-      },
-      cancel: () => this.close(),
-    });
+    return this.#readable ??= readableFrom(this, () => this.close());
   }
 
   /** A stream for sending bytes (made on first use); closing it closes the connection. */
