@@ -31,6 +31,7 @@ import { killAll, run } from "./procs.ts";
 import {
   type Argv,
   findPeers,
+  memEnd,
   nc,
   ncat,
   PEERS,
@@ -104,7 +105,28 @@ interface Row {
   better: Better;
   cells: Partial<Record<ToolName, Cell>>;
   iperf?: Cell;
+  /** Whose ceiling the `iperf` cell is, for its footnotes (default iperf3). */
+  ceilingName?: string;
   target?: { text: string; met: (st: number, peers: Partial<Record<ToolName, number>>) => boolean };
+}
+
+/**
+ * One cell from several runs of a measure: the median of the good ones with every value in
+ * `samples`, and a note for the failed ones.
+ */
+function aggregate(all: Cell[]): Cell {
+  const good = all.filter(isValue);
+  const bad = all.filter((c): c is { na: string } => !isValue(c));
+  if (good.length === 0) return bad[0] ?? { na: "not run" };
+  const notes = good.map((c) => c.note).filter((n) => n !== undefined);
+  if (bad.length) notes.push(`${bad.length} of ${all.length} runs failed: ${bad[0].na}`);
+  // A measure that ran several times itself (start-up) gives every run.
+  const each = good.flatMap((c) => c.samples ?? [c.value]);
+  return {
+    value: median(each),
+    samples: each.length > 1 ? each : undefined,
+    note: notes.length ? [...new Set(notes)].join("; ") : undefined,
+  };
 }
 
 function values(row: Row): Partial<Record<ToolName, number>> {
@@ -170,7 +192,7 @@ function table(rows: Row[], layout: Layout): string {
     "measure",
     "unit",
     ...layout.columns.map(heading),
-    ...(peers ? ["iperf3 (ceiling)", "socktool / best peer", "target"] : []),
+    ...(peers ? ["ceiling / floor", "socktool / best peer", "target"] : []),
     ...(layout.baseName ? [`socktool / ${heading("base")}`] : []),
   ];
   const body = rows.map((row) => {
@@ -192,7 +214,13 @@ function table(rows: Row[], layout: Layout): string {
       row.title,
       `${row.unit} (${row.better === "higher" ? "↑" : "↓"})`,
       ...layout.columns.map((t) => cellText(row, row.cells[t], notes, heading(t))),
-      ...(peers ? [row.iperf ? cellText(row, row.iperf, notes, "iperf3") : "", ratio, target] : []),
+      ...(peers
+        ? [
+          row.iperf ? cellText(row, row.iperf, notes, row.ceilingName ?? "iperf3") : "",
+          ratio,
+          target,
+        ]
+        : []),
       ...(layout.baseName ? [vsBase] : []),
     ];
   });
@@ -242,6 +270,9 @@ const METHOD = `## How it is measured (and why it is fair)
   process running main.ts), sampled every 50–100 ms until it exits; in 8b the benchmark itself
   reads the receiver's stdout pipe at 1 MiB/s while the sender pushes as fast as it can.
 - iperf3 (memory to memory, no pipes, no stdin/stdout) shows what the loopback itself can do.
+- Rows 2a/2b's ceiling is nc's own: nc with an ideal far end (\`bench/mem_end.ts\`: memory to the
+  socket, or the socket to nowhere, 1 MiB per call, no pipe on its side), once per round. No tool
+  on the other end of nc can go faster than that.
 - The machine is shared (other work runs on the same cores), so expect a few percent of noise.
 `;
 
@@ -355,6 +386,7 @@ async function main(): Promise<number> {
     unit: string,
     measure: (t: Tool) => Promise<Cell>,
     repeat = 1,
+    afterRound?: () => Promise<void>,
   ): Promise<Partial<Record<ToolName, Cell>>> => {
     const runs: Partial<Record<ToolName, Cell[]>> = {};
     for (let i = 0; i < repeat; i++) {
@@ -365,26 +397,12 @@ async function main(): Promise<number> {
         log(row, name, c, unit);
         (runs[name] ??= []).push(c);
       }
+      await afterRound?.();
     }
     const cells: Partial<Record<ToolName, Cell>> = {};
     for (const name of layout.columns) {
       const t = tools[name];
-      const all = runs[name] ?? [];
-      const good = all.filter(isValue);
-      const bad = all.filter((c): c is { na: string } => !isValue(c));
-      if (t.missing) cells[name] = { na: t.missing };
-      else if (good.length === 0) cells[name] = bad[0] ?? { na: "not run" };
-      else {
-        const notes = good.map((c) => c.note).filter((n) => n !== undefined);
-        if (bad.length) notes.push(`${bad.length} of ${all.length} runs failed: ${bad[0].na}`);
-        // A measure that ran several times itself (start-up) gives every run.
-        const each = good.flatMap((c) => c.samples ?? [c.value]);
-        cells[name] = {
-          value: median(each),
-          samples: each.length > 1 ? each : undefined,
-          note: notes.length ? [...new Set(notes)].join("; ") : undefined,
-        };
-      }
+      cells[name] = t.missing ? { na: t.missing } : aggregate(runs[name] ?? []);
     }
     return cells;
   };
@@ -472,13 +490,45 @@ async function main(): Promise<number> {
       const ncTool = tools.nc;
       const reuse = rows.find((r) => r.id === "1")?.cells.nc;
       for (const dir of ["a", "b"] as const) {
-        const cells = await forTools(`2${dir}`, "MiB/s", async (t) => {
-          if (t.name === "nc" && reuse) return reuse;
-          if (ncTool.missing) return { na: ncTool.missing };
-          return dir === "a"
-            ? (await oneWay(b, `row2a-${t.name}`, ncTool.recv, t.send, p.bytes1)).throughput
-            : (await oneWay(b, `row2b-${t.name}`, t.recv, ncTool.send, p.bytes1)).throughput;
-        }, p.repeat);
+        // nc's own ceiling: nc with an ideal far end (memory, no pipe), in the same rounds.
+        const ceilingRuns: Cell[] = [];
+        const ceiling = async () => {
+          if (ncTool.missing) return;
+          const c = dir === "a"
+            ? (await oneWay(
+              b,
+              "row2a-ceiling",
+              ncTool.recv,
+              (port) => memEnd("send")(port, p.bytes1),
+              p.bytes1,
+            ))
+              .throughput
+            : (await oneWay(
+              b,
+              "row2b-ceiling",
+              (port) => memEnd("recv")(port, p.bytes1),
+              ncTool.send,
+              p.bytes1,
+              {
+                sinkless: true,
+              },
+            )).throughput;
+          log(`2${dir}`, "ceiling", c, "MiB/s");
+          ceilingRuns.push(c);
+        };
+        const cells = await forTools(
+          `2${dir}`,
+          "MiB/s",
+          async (t) => {
+            if (t.name === "nc" && reuse) return reuse;
+            if (ncTool.missing) return { na: ncTool.missing };
+            return dir === "a"
+              ? (await oneWay(b, `row2a-${t.name}`, ncTool.recv, t.send, p.bytes1)).throughput
+              : (await oneWay(b, `row2b-${t.name}`, t.recv, ncTool.send, p.bytes1)).throughput;
+          },
+          p.repeat,
+          ceiling,
+        );
         if (reuse && layout.columns.includes("nc")) {
           cells.nc = { ...reuse, note: "the nc → nc run of row 1" } as Cell;
         }
@@ -490,6 +540,10 @@ async function main(): Promise<number> {
           unit: "MiB/s",
           better: "higher",
           cells,
+          iperf: ceilingRuns.length ? aggregate(ceilingRuns) : undefined,
+          ceilingName: dir === "a"
+            ? "nc's receive ceiling (an ideal sender → nc)"
+            : "nc's send ceiling (nc → an ideal receiver)",
           target: atLeastBest,
         });
       }

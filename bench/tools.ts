@@ -102,6 +102,30 @@ export function socktool(
   };
 }
 
+/**
+ * The ideal far end of rows 2a/2b's ceiling (`bench/mem_end.ts`): `send` writes from memory
+ * once stdin gives its first byte, `recv` reads to nowhere and checks the count.
+ *
+ * @example
+ * ```ts
+ * const argv = memEnd("recv")(5000, 1 << 30);
+ * ```
+ */
+export function memEnd(mode: "send" | "recv"): (port: number, bytes: number) => string[] {
+  const script = new URL("./mem_end.ts", import.meta.url).pathname;
+  return (port, bytes) => [
+    Deno.execPath(),
+    "run",
+    "-q",
+    "--allow-net=127.0.0.1",
+    script,
+    mode,
+    HOST,
+    `${port}`,
+    `${bytes}`,
+  ];
+}
+
 /** netcat-openbsd: `-N` is what makes it half-close (and so finish) on stdin's end. */
 export function nc(bin: string): Tool {
   return {
