@@ -1,8 +1,10 @@
 /**
- * Picks how stdin is read: through the worker and ring of
- * {@linkcode ../stdin_ring.ts} (pipes and files, where speed counts), or with
- * plain `Deno.stdin.read` calls (a terminal, where a person types, or
- * wherever a worker cannot start).
+ * Picks how stdin is read: on the main thread through libc
+ * ({@linkcode ./stdin_direct.ts}: a pipe, a FIFO, a file, `/dev/null`), with
+ * no worker to boot; through the worker and ring of
+ * {@linkcode ./stdin_ring.ts} where libc cannot do it (a socket, another
+ * device, no `ffi` permission); or with plain `Deno.stdin.read` calls (a
+ * terminal, where a person types, or wherever a worker cannot start).
  *
  * Why a terminal is read plainly: a worker blocked in `readSync` cannot be
  * stopped (terminating it waits for the read), so a program whose session
@@ -13,10 +15,12 @@
  */
 
 import { type StdinReader, stdinRing } from "./stdin_ring.ts";
+import { directStdinReader } from "./stdin_direct.ts";
 
 /**
- * A reader of the process's stdin: the fast ring unless stdin is a terminal
- * or a worker cannot start. Either way it stops by itself at EOF (nothing
+ * A reader of the process's stdin: read directly through libc when stdin is
+ * a pipe, a FIFO, a file or a memory device; else the worker ring unless
+ * stdin is a terminal or a worker cannot start. Either way it stops by itself at EOF (nothing
  * of it keeps the process alive then), and `close()` stops it earlier.
  *
  * @example
@@ -34,6 +38,8 @@ export function stdinReader(): StdinReader {
     return plainStdinReader();
   }
   if (terminal) return plainStdinReader();
+  const direct = directStdinReader();
+  if (direct !== undefined) return direct;
   try {
     return stdinRing();
   } catch {
