@@ -185,3 +185,23 @@ Deno.test("--allowfile <(...) and --denyfile /dev/stdin: both files are read, de
     await server.finish();
   }
 });
+
+Deno.test("-o /dev/stdout whose reader leaves: socktool ends quietly, as without -o", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const served = (async () => {
+    using conn = await listener.accept();
+    listener.close();
+    await conn.write(new Uint8Array(4 << 20)).catch(() => {});
+  })();
+  const port = (listener.addr as Deno.NetAddr).port;
+  const run = spawn("bash", [
+    "-c",
+    `"$@" -o /dev/stdout 127.0.0.1 ${port} </dev/null | head -c 10 >/dev/null; echo "\${PIPESTATUS[0]}"`,
+    "bash",
+    ...socktoolCommand(),
+  ]);
+  const r = await run.finish();
+  await served;
+  assert.equal(r.stderr, "");
+  assert.equal(dec(r.stdout), "0\n");
+});

@@ -53,7 +53,7 @@ export class LogFile implements AsyncDisposable {
   #inFlight: Promise<void> | undefined;
   /** Admits writers one by one, so a small write never overtakes a waiting one. */
   #turn: Promise<void> = Promise.resolve();
-  #failure: SocktoolError | undefined;
+  #failure: Error | undefined;
   #closed = false;
 
   /** A regular file: written in place, synchronously (see {@linkcode LogFile.write}). */
@@ -127,7 +127,7 @@ export class LogFile implements AsyncDisposable {
     await this.#turn;
     while (this.#inFlight) await this.#inFlight;
     this.#file.close();
-    if (this.#failure) throw this.#failure;
+    if (this.#failure instanceof SocktoolError) throw this.#failure;
   }
 
   /** Same as {@linkcode LogFile.close}: `await using log = await openLogFile(...)`. */
@@ -154,7 +154,10 @@ export class LogFile implements AsyncDisposable {
     const prev = this.#throughPending;
     const start = () => writeAll(this.#file, bytes);
     const done = (prev ? prev.then(start) : start()).catch((err) => {
-      this.#failure ??= new SocktoolError(
+      // Stdout gone (its reader left) or abandoned (a signal): as for the
+      // data written there, the session ends quietly (SPEC §4).
+      const gone = err instanceof Deno.errors.BrokenPipe || err instanceof Deno.errors.Interrupted;
+      this.#failure ??= gone ? err : new SocktoolError(
         `write ${this.path}: ${causeInWords(err)}`,
         ExitCode.Network,
         { cause: err },
