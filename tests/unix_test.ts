@@ -154,6 +154,34 @@ Deno.test("a path another listener holds: one line, exit 1, and that listener is
     }
   }));
 
+Deno.test("-lU beside a live one-shot nc -lU: refused without connecting, nc still waits for its client", () =>
+  inTempDir(async (dir) => {
+    const path = `${dir}/nc.sock`;
+    // nc -lU serves one client and ends: a probe connect would be that client.
+    const nc = spawn("nc", ["-lU", path]);
+    try {
+      await waitForFile(path);
+      const r = await spawnSocktool(["-lU", path], { stdin: "null" }).finish();
+      assert.equal(r.code, 1);
+      assert.equal(
+        r.stderr,
+        `socktool: listen ${path}: address already in use (another process listens there)\n`,
+      );
+      const client = spawnSocktool(["-U", path]);
+      await client.write("the real client\n");
+      await client.closeStdin();
+      await nc.write("nc answers\n");
+      await nc.closeStdin();
+      const c = await client.finish();
+      assert.equal(c.code, 0, c.stderr);
+      assert.equal(dec(c.stdout), "nc answers\n");
+    } finally {
+      nc.kill();
+      const n = await nc.finish();
+      assert.equal(dec(n.stdout), "the real client\n");
+    }
+  }));
+
 for (const [sig, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
   Deno.test(`${sig} removes the socket file: -lU while waiting, -luU mid-session`, () =>
     inTempDir(async (dir) => {

@@ -6,10 +6,35 @@
  */
 
 import { causeInWords, ExitCode, SocktoolError } from "../errors.ts";
+import { explainRefusal, openDescriptorPath } from "./fd_path.ts";
 import { writeAll } from "./sink.ts";
 
 /** Bytes held in memory while the file catches up; two such buffers per log. */
 const BUFFER_SIZE = 1 << 20;
+
+/**
+ * What a {@linkcode LogFile} writes to: a `Deno.FsFile`, or a descriptor
+ * path's target (`io/fd_path.ts`: stdout, stderr, `/dev/fd/N`).
+ */
+export interface LogTarget {
+  /** Writes some of `p`; resolves with the count. */
+  write(p: Uint8Array): Promise<number>;
+  /** Writes some of `p` at once. */
+  writeSync(p: Uint8Array): number;
+  /** Empties the file. */
+  truncateSync(len?: number): void;
+  /** Lets go of it. */
+  close(): void;
+}
+
+/**
+ * How a {@linkcode LogFile} writes: `sync`, each chunk at once with
+ * `writeSync` (a regular file, stderr); `through`, each chunk handed to a
+ * writer that keeps call order and says when the chunk may be reused
+ * (socktool's stdout writer); `behind`, copied and written behind the data
+ * path (a pipe, a device).
+ */
+export type LogMode = "sync" | "through" | "behind";
 
 /**
  * One open log file. Writes are copied into a buffer and written behind the
@@ -19,7 +44,7 @@ const BUFFER_SIZE = 1 << 20;
 export class LogFile implements AsyncDisposable {
   /** The path the file was opened at, for messages. */
   readonly path: string;
-  #file: Deno.FsFile;
+  #file: LogTarget;
   /** Bytes waiting for the next file write. */
   #fill = new Uint8Array(BUFFER_SIZE);
   #used = 0;
@@ -28,26 +53,39 @@ export class LogFile implements AsyncDisposable {
   #inFlight: Promise<void> | undefined;
   /** Admits writers one by one, so a small write never overtakes a waiting one. */
   #turn: Promise<void> = Promise.resolve();
-  #failure: SocktoolError | undefined;
+  #failure: Error | undefined;
   #closed = false;
 
-  /**
-   * @param file an open, writable file; the `LogFile` owns it from now on
-   * @param path where it lives, for messages
-   */
   /** A regular file: written in place, synchronously (see {@linkcode LogFile.write}). */
   #sync: boolean;
+  /** Handed on as it comes: the target keeps call order itself. */
+  #through: boolean;
+  /** The last `through` write not yet settled. */
+  #throughPending: Promise<void> | undefined;
+  /** A regular file, which {@linkcode LogFile.truncate} empties. */
+  #regular: boolean;
 
   /**
    * Wraps an open file; `path` names it in messages.
    *
-   * @param sync write each chunk at once with `writeSync` (for a regular
-   *   file, where that never waits on a reader); otherwise write behind
+   * @param file an open, writable file; the `LogFile` owns it from now on
+   * @param path where it lives, for messages
+   * @param sync `true` or `"sync"`: write each chunk at once with
+   *   `writeSync` (for a regular file, where that never waits on a reader);
+   *   `"through"`: see {@linkcode LogMode}; otherwise write behind
+   * @param regular a regular file, emptied by `truncate()` (default: `sync === true`)
    */
-  constructor(file: Deno.FsFile, path: string, sync = false) {
+  constructor(
+    file: LogTarget,
+    path: string,
+    sync: boolean | LogMode = false,
+    regular = sync === true,
+  ) {
     this.#file = file;
     this.path = path;
-    this.#sync = sync;
+    this.#sync = sync === true || sync === "sync";
+    this.#through = sync === "through";
+    this.#regular = regular;
   }
 
   /**
@@ -73,6 +111,7 @@ export class LogFile implements AsyncDisposable {
         return Promise.reject(this.#failure);
       }
     }
+    if (this.#through) return this.#writeThrough(bytes);
     const turn = this.#turn.then(() => this.#enter(bytes));
     this.#turn = turn.catch(() => {});
     return turn;
@@ -88,7 +127,7 @@ export class LogFile implements AsyncDisposable {
     await this.#turn;
     while (this.#inFlight) await this.#inFlight;
     this.#file.close();
-    if (this.#failure) throw this.#failure;
+    if (this.#failure instanceof SocktoolError) throw this.#failure;
   }
 
   /** Same as {@linkcode LogFile.close}: `await using log = await openLogFile(...)`. */
@@ -101,7 +140,36 @@ export class LogFile implements AsyncDisposable {
    * device has nothing to empty). For a file opened with `truncate: false`.
    */
   truncate(): void {
-    if (this.#sync) this.#file.truncateSync(0);
+    if (this.#regular) this.#file.truncateSync(0);
+  }
+
+  #writeThrough(bytes: Uint8Array): Promise<void> {
+    try {
+      this.#check();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    // Issued at once when nothing of this log is pending (so in call order
+    // with the data written beside it), else after what is.
+    const prev = this.#throughPending;
+    const start = () => writeAll(this.#file, bytes);
+    const done = (prev ? prev.then(start) : start()).catch((err) => {
+      // Stdout gone (its reader left) or abandoned (a signal): as for the
+      // data written there, the session ends quietly (SPEC §4).
+      const gone = err instanceof Deno.errors.BrokenPipe || err instanceof Deno.errors.Interrupted;
+      this.#failure ??= gone ? err : new SocktoolError(
+        `write ${this.path}: ${causeInWords(err)}`,
+        ExitCode.Network,
+        { cause: err },
+      );
+      throw this.#failure;
+    });
+    const settled = done.catch(() => {});
+    this.#throughPending = this.#turn = settled;
+    settled.then(() => {
+      if (this.#throughPending === settled) this.#throughPending = undefined;
+    });
+    return done;
   }
 
   async #enter(bytes: Uint8Array): Promise<void> {
@@ -178,12 +246,25 @@ export async function openLogFile(
   append: boolean,
   options: { truncate?: boolean } = {},
 ): Promise<LogFile> {
-  const file = await Deno.open(path, {
-    write: true,
-    create: true,
-    append,
-    truncate: options.truncate ?? !append,
-  });
+  const truncate = options.truncate ?? !append;
+  const target = await openDescriptorPath(path, append);
+  if (target !== undefined) {
+    const regular = target.kind === "file";
+    const log = new LogFile(
+      target,
+      path,
+      target.kind === "stdout" ? "through" : regular || target.kind === "stderr",
+      regular,
+    );
+    if (truncate) log.truncate();
+    return log;
+  }
+  let file: Deno.FsFile;
+  try {
+    file = await Deno.open(path, { write: true, create: true, append, truncate });
+  } catch (err) {
+    throw explainRefusal(path, err);
+  }
   let regular = false;
   try {
     regular = file.statSync().isFile;

@@ -38,6 +38,35 @@ export interface StdoutWriter {
 
 let shared: StdoutWriter | undefined;
 
+/** Logs written to stdout (`-o /dev/stdout`) that keep it open: see {@linkcode holdStdout}. */
+let holds = 0;
+/** A `close()` asked for while held: it happens when the last hold is let go. */
+let closeWhenFree: (() => void) | undefined;
+
+/**
+ * Keeps stdout open for a log written to it (`-o /dev/stdout`, as ncat
+ * allows): the session's own end of output (`closeWrite`) then only
+ * flushes, and stdout closes for real once every hold is let go, so that
+ * nothing the log writes after the data has ended is refused. Returns the
+ * function that lets go (calling it twice does nothing).
+ *
+ * @example
+ * ```ts
+ * const release = holdStdout();
+ * await stdoutWriter().write(logBytes);
+ * release();
+ * ```
+ */
+export function holdStdout(): () => void {
+  holds++;
+  let held = true;
+  return () => {
+    if (!held) return;
+    held = false;
+    if (--holds === 0) closeWhenFree?.();
+  };
+}
+
 /**
  * The one writer of the process's stdout (made on first use).
  *
@@ -64,12 +93,18 @@ function makeStdoutWriter(): StdoutWriter {
     write: (p) => out.write(p),
     flush: () => closed ? Promise.resolve() : out.flush(),
     close() {
-      return closing ??= (async () => {
+      const finish = async () => {
         await out.flush();
         closed = true;
         out.abandon(new Deno.errors.BrokenPipe("stdout closed"));
         // Deno.stdout.close() would leave fd 1 open: see stdout_fd.ts.
         releaseStdoutFd();
+      };
+      return closing ??= (async () => {
+        await out.flush();
+        // A log still writes here: close once it lets go (holdStdout).
+        if (holds > 0) closeWhenFree = () => void finish().catch(() => {});
+        else await finish();
       })();
     },
     abandon: () => out.abandon(new Deno.errors.Interrupted("stdout: pending output abandoned")),

@@ -25,6 +25,7 @@ import { openHexDump } from "../transforms/hex_dump.ts";
 import type { LogFile } from "../io/log_file.ts";
 import { closeSessionLogs, type SessionLogs, type TransformOptions } from "../transforms/stages.ts";
 import { regularFileSize } from "../io/file_size.ts";
+import { readTextAtPath } from "../io/fd_path.ts";
 
 /** What the command line names on the system, found, loaded and opened. */
 export interface Prepared {
@@ -168,7 +169,7 @@ async function loadAccess(o: ListenOptions, log: Logger): Promise<AccessPolicy |
   const read = async (flag: string, path: string | undefined) => {
     if (path === undefined) return undefined;
     try {
-      return await Deno.readTextFile(path);
+      return await readTextAtPath(path);
     } catch (err) {
       throw usageError(`${flag} ${path}: ${causeInWords(err)}`);
     }

@@ -8,6 +8,7 @@
 
 import { ExitCode, networkError, SocktoolError } from "../errors.ts";
 import { atExit } from "../io/exit_cleanup.ts";
+import { readThroughLibc } from "../io/fd_path.ts";
 
 /** Socket files socktool created and has not removed yet: path → unregister its exit clean-up. */
 const owned = new Map<string, () => void>();
@@ -104,12 +105,17 @@ function inUse(path: string, action: string): SocktoolError {
   );
 }
 
-/** Whether Linux lists a socket bound to `path`; false where it cannot tell. */
+/**
+ * Whether Linux lists a socket bound to `path`; false where it cannot tell.
+ * Read through libc: Deno opens nothing under `/proc` without `--allow-all`
+ * (`io/fd_path.ts`).
+ */
 async function isBoundSocket(path: string): Promise<boolean> {
   try {
     const abs = path.startsWith("/") ? path : `${Deno.cwd()}/${path}`;
-    const table = await Deno.readTextFile("/proc/net/unix");
-    return table.split("\n").some((line) => line.endsWith(` ${abs}`));
+    const table = await readThroughLibc("/proc/net/unix");
+    if (table === undefined) return false;
+    return new TextDecoder().decode(table).split("\n").some((line) => line.endsWith(` ${abs}`));
   } catch {
     return false;
   }

@@ -24,6 +24,7 @@
 
 import { ipLiteralVersion } from "../net/ip_literal.ts";
 import { stripBrackets } from "../net/address.ts";
+import { readTextAtPath } from "../io/fd_path.ts";
 
 /** One rule: an address range as a 128-bit base and prefix length. */
 export interface CidrRange {
@@ -398,7 +399,6 @@ export function accessPolicy(
  * ```
  */
 export async function loadAccessPolicy(o: AccessOptions): Promise<AccessPolicy | undefined> {
-  const read = (path: string | undefined) =>
-    path === undefined ? undefined : Deno.readTextFile(path);
+  const read = (path: string | undefined) => path === undefined ? undefined : readTextAtPath(path);
   return accessPolicy(o, { allow: await read(o.allowFile), deny: await read(o.denyFile) });
 }

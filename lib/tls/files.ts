@@ -10,6 +10,7 @@
 
 import { createPrivateKey, X509Certificate } from "node:crypto";
 import { causeInWords } from "../errors.ts";
+import { readTextAtPath } from "../io/fd_path.ts";
 
 /** A TLS file that cannot be used; the message names the option, the path and why. */
 export class TlsFileError extends Error {
@@ -109,7 +110,7 @@ export async function loadTlsFiles(opts: TlsFileOptions): Promise<TlsMaterial> {
 
 async function readPem(flag: string, path: string): Promise<string> {
   try {
-    return await Deno.readTextFile(path);
+    return await readTextAtPath(path);
   } catch (err) {
     throw new TlsFileError(`cannot read ${flag} file '${path}': ${causeInWords(err)}`, {
       cause: err,
