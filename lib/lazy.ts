@@ -33,9 +33,11 @@
  */
 export interface LazyModules {
   "lib/modes/command.ts": typeof import("./modes/command.ts");
+  "lib/cli/usage.ts": typeof import("./cli/usage.ts");
   "lib/cli/completions.ts": typeof import("./cli/completions.ts");
   "lib/cli/help_model.ts": typeof import("./cli/help_model.ts");
   "lib/modes/probe.ts": typeof import("./modes/probe.ts");
+  "lib/probe/udp.ts": typeof import("./probe/udp.ts");
   "lib/modes/wait_for.ts": typeof import("./modes/wait_for.ts");
   "lib/modes/prepare.ts": typeof import("./modes/prepare.ts");
   "lib/session/session.ts": typeof import("./session/session.ts");

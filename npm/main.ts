@@ -14,9 +14,11 @@ import { runAsCommand } from "../main.ts";
 /** A literal import for every module of `LazyModules` (`tests/lazy_modules_test.ts` checks the names). */
 export const NPM_LOADERS: Loaders = {
   "lib/modes/command.ts": () => import("../lib/modes/command.ts"),
+  "lib/cli/usage.ts": () => import("../lib/cli/usage.ts"),
   "lib/cli/completions.ts": () => import("../lib/cli/completions.ts"),
   "lib/cli/help_model.ts": () => import("../lib/cli/help_model.ts"),
   "lib/modes/probe.ts": () => import("../lib/modes/probe.ts"),
+  "lib/probe/udp.ts": () => import("../lib/probe/udp.ts"),
   "lib/modes/wait_for.ts": () => import("../lib/modes/wait_for.ts"),
   "lib/modes/prepare.ts": () => import("../lib/modes/prepare.ts"),
   "lib/session/session.ts": () => import("../lib/session/session.ts"),
