@@ -1,7 +1,8 @@
 /**
  * The one error type of socktool: a message in socktool's grammar and the
- * exit code that SPEC §4 assigns to it. Only `main.ts` turns it into a line
- * on stderr and an exit status.
+ * exit code that SPEC §4 assigns to it. Only the command
+ * (`lib/modes/command.ts`, run by `main.ts`) turns it into a line on stderr
+ * and an exit status.
  *
  * @module
  */

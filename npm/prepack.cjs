@@ -33,5 +33,5 @@ execFileSync(process.env.DENO ?? "deno", [
   "deno",
   "--outdir",
   dist,
-  path.join(repo, "main.ts"),
+  path.join(__dirname, "main.ts"),
 ], { cwd: repo, stdio: "inherit", env: { DENO_NO_UPDATE_CHECK: "1", ...process.env } });

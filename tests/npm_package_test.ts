@@ -80,6 +80,13 @@ Deno.test("the npm package installs from its tarball and runs socktool through t
     assert.equal(r.stdout.length, payload.length);
     assert.ok(r.stdout.every((b, i) => b === payload[i]), "the echo came back byte-exact");
 
+    // The modes load as chunks of their own (lib/lazy.ts, npm/main.ts): -z is another one.
+    const probe = await spawn(command, ["-z", "127.0.0.1", String(listener.addr.port)], {
+      ...elsewhere,
+      stdin: "null",
+    }).finish(20_000);
+    assert.equal(probe.code, 0, probe.stderr);
+
     // A signal sent to the launcher reaches socktool (SPEC §4: 143 on SIGTERM).
     const server = spawn(command, ["-lv", "127.0.0.1", "0"], elsewhere);
     await server.listeningPort(20_000);

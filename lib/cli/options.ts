@@ -1,6 +1,6 @@
 /**
  * The typed record the command line becomes: one shape per mode, sharing
- * the session options. `main.ts` dispatches on `mode`.
+ * the session options. `lib/modes/command.ts` dispatches on `mode`.
  *
  * @module
  */

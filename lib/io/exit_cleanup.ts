@@ -6,8 +6,8 @@
  *
  * The normal paths clean up after themselves (a listener removes its file on
  * close, a session stops its program); what registers here is the last
- * resort that `main.ts` runs right before exiting. Each clean-up is
- * synchronous, so nothing can hold up the exit.
+ * resort that the command (`lib/modes/command.ts`) runs right before
+ * exiting. Each clean-up is synchronous, so nothing can hold up the exit.
  *
  * @module
  */

@@ -16,6 +16,7 @@ import type { TlsClientWrap } from "./tls_setup.ts";
 import type { Prepared } from "./prepare.ts";
 import { ExitCode, SocktoolError } from "../errors.ts";
 import type { RelayResult } from "../session/relay.ts";
+import { load } from "../lazy.ts";
 
 /**
  * Runs connect mode to its end.
@@ -32,16 +33,16 @@ export async function connectMode(
   prepared: Prepared,
 ): Promise<void> {
   if (opts.transport === "udp" || opts.transport === "unixgram") {
-    const { datagramConnectMode } = await import("./datagram_connect.ts");
+    const { datagramConnectMode } = await load("lib/modes/datagram_connect.ts");
     return datagramConnectMode(opts, ctx);
   }
   const { program } = prepared;
   // -e/-c load only when asked for.
-  const exec = program ? await import("../session/exec.ts") : undefined;
+  const exec = program ? await load("lib/session/exec.ts") : undefined;
   // TLS, proxies and source binds load only when asked for (start-up time).
-  const proxy = opts.proxy ? await import("../proxy/connect.ts") : undefined;
+  const proxy = opts.proxy ? await load("lib/proxy/connect.ts") : undefined;
   const tls: TlsClientWrap | undefined = opts.tls && prepared.tls
-    ? (await import("./tls_setup.ts"))
+    ? (await load("lib/modes/tls_setup.ts"))
       .tlsClient(
         opts.tls,
         prepared.tls,
@@ -72,7 +73,7 @@ export async function connectMode(
   const tcp: Deno.Conn = proxy && opts.proxy
     ? await proxy.connectViaProxy({ proxy: opts.proxy, target: { host, port }, ...how })
     : opts.sourceAddr !== undefined || opts.sourcePort !== undefined
-    ? await (await import("../net/tcp_from.ts")).connectTcpFrom(host, port, {
+    ? await (await load("lib/net/tcp_from.ts")).connectTcpFrom(host, port, {
       ...how,
       sourceAddr: opts.sourceAddr,
       sourcePort: opts.sourcePort,
@@ -98,7 +99,7 @@ export async function connectMode(
   if (opts.ws) {
     // WebSocket over the connection. The peer's Close ends a stdin/stdout
     // session; a program's gets it as EOF and answers first (ws_setup.ts).
-    const { openWsClient } = await import("./ws_setup.ts");
+    const { openWsClient } = await load("lib/modes/ws_setup.ts");
     const ws = await openWsClient(conn, opts.ws, {
       log: ctx.log,
       signal: ctx.signal,

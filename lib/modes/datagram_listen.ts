@@ -17,6 +17,7 @@ import { removeSocketFile } from "../net/unix_socket_file.ts";
 import type { Prepared } from "./prepare.ts";
 import { serveDatagrams } from "../serve/datagram_services.ts";
 import { enlargeReceiveBuffer } from "../net/receive_buffer.ts";
+import { load } from "../lazy.ts";
 
 /**
  * Runs datagram listen mode to its end; the socket (and a Unix socket file)
@@ -67,7 +68,7 @@ export async function datagramListenMode(
     // Named for the listening address: no peer is known yet when it starts.
     const name = formatAddr(conn.addr);
     if (opts.forward?.kind === "udp") {
-      const { forwardDatagrams } = await import("../serve/udp_forward.ts");
+      const { forwardDatagrams } = await load("lib/serve/udp_forward.ts");
       await forwardDatagrams(conn as Deno.DatagramConn, {
         host: opts.forward.host,
         port: opts.forward.port,

@@ -27,6 +27,7 @@ import { forwardClient } from "../serve/forward.ts";
 import { serveStream } from "../serve/services.ts";
 import { openProxyWarning, serveProxyClient } from "../serve/proxy_server.ts";
 import type { Prepared } from "./prepare.ts";
+import { load } from "../lazy.ts";
 
 /**
  * The default `-m` of listeners that start a program or open a connection per
@@ -55,7 +56,7 @@ export async function listenMode(
   const { access, program } = prepared;
   // The TLS stack loads only for --ssl (it costs ~75 ms of start-up).
   const handshake = opts.tls && prepared.tls
-    ? await (await import("./tls_setup.ts"))
+    ? await (await load("lib/modes/tls_setup.ts"))
       .tlsServer(opts.tls, prepared.tls, ctx.log, opts.waitMs)
     : undefined;
   // A Unix listener removes its socket file when closed (lib/net/unix_listen.ts).
@@ -73,7 +74,7 @@ export async function listenMode(
     if (warning) ctx.log.warn(warning);
   }
   // WebSocket (--ws, --forward ws://): loaded only when asked for.
-  const ws = opts.ws || opts.forwardWs ? await import("./ws_setup.ts") : undefined;
+  const ws = opts.ws || opts.forwardWs ? await load("lib/modes/ws_setup.ts") : undefined;
   const serving: Serving = ws && opts.forwardWs
     ? ws.wsForwardServing(opts, ctx, prepared)
     : clientHandler(opts, ctx, program);

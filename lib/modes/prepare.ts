@@ -26,6 +26,7 @@ import type { LogFile } from "../io/log_file.ts";
 import { closeSessionLogs, type SessionLogs, type TransformOptions } from "../transforms/stages.ts";
 import { regularFileSize } from "../io/file_size.ts";
 import { readTextAtPath } from "../io/fd_path.ts";
+import { load } from "../lazy.ts";
 
 /** What the command line names on the system, found, loaded and opened. */
 export interface Prepared {
@@ -202,7 +203,7 @@ async function loadAccess(o: ListenOptions, log: Logger): Promise<AccessPolicy |
 
 /** Reads and checks the TLS files. */
 async function loadTls(tls: NonNullable<SessionOptions["tls"]>): Promise<TlsMaterial> {
-  const { loadTlsFiles, TlsFileError } = await import("../tls/files.ts");
+  const { loadTlsFiles, TlsFileError } = await load("lib/tls/files.ts");
   try {
     return await loadTlsFiles({ cert: tls.cert, key: tls.key, trustFile: tls.trustFile });
   } catch (err) {

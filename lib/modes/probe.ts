@@ -16,8 +16,8 @@ import { PROBE_CONCURRENCY, PROBE_START } from "../probe/probe_ports.ts";
 import { formatProbeJson, formatProbeLine, isOpen, type ProbeResult } from "../probe/result.ts";
 import { probeTcpPort } from "../probe/tcp.ts";
 import { sweepTcpPorts } from "../probe/tcp_sweep.ts";
-import { probeUdpPorts } from "../probe/udp.ts";
 import { resolveHost } from "../net/resolve.ts";
+import { load } from "../lazy.ts";
 
 /** What a probe run found. */
 export interface ProbeSummary {
@@ -71,6 +71,8 @@ export async function probeMode(opts: ProbeOptions, ctx: ProbeContext): Promise<
   };
   let probed: number;
   if (opts.transport === "udp") {
+    // The UDP probe loads only for -u (start-up time of -z).
+    const { probeUdpPorts } = await load("lib/probe/udp.ts");
     const results = await probeUdpPorts(address, opts.ports, {
       timeoutMs: opts.waitMs,
       signal: ctx.signal,
