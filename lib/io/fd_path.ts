@@ -24,6 +24,7 @@
  */
 
 import { ERRNO_SYMBOLS, openLibc, readErrno } from "./libc.ts";
+import { holdStdout, stdoutWriter } from "./stdio.ts";
 
 /** Why Deno refused a path, in words a user can act on. */
 export const REFUSED_PATH_REASON =
@@ -274,7 +275,6 @@ export async function openDescriptorPath(
   const fd = descriptorOfPath(path);
   if (fd === undefined) return undefined;
   if (fd === 1) {
-    const { holdStdout, stdoutWriter } = await import("./stdio.ts");
     const release = holdStdout();
     const out = stdoutWriter();
     return {
