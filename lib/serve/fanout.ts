@@ -77,6 +77,9 @@ export interface MemberResult {
 /** Read buffer per member: 64 KiB keeps 50 members well under 4 MiB of buffers. */
 const MEMBER_BUFFER = 64 * 1024;
 
+/** A member's first read buffer, grown to {@linkcode MEMBER_BUFFER} by full reads. */
+const MEMBER_FIRST_BUFFER = 16 * 1024;
+
 /**
  * The room. `serve` runs one member until its session ends; `broadcast`
  * sends to members; `pipeSource` reads a source (stdin) into a sink while
@@ -259,7 +262,9 @@ export class FanOut implements Disposable {
     member: Member & { touch(): void },
     handlers: MemberHandlers,
   ): Promise<"eof" | "failed"> {
-    const buf = takeBuffer(MEMBER_BUFFER);
+    // Small at first, as the relay's (session/relay.ts): a listener with many
+    // members that send little holds little; a read that fills it grows it.
+    let buf = takeBuffer(MEMBER_FIRST_BUFFER);
     try {
       for (;;) {
         let n: number | null;
@@ -278,6 +283,10 @@ export class FanOut implements Disposable {
         } catch (err) {
           this.#o.log.debug(`${member.name}: ${causeInWords(err)}`);
           return "failed";
+        }
+        if (n === buf.length && buf.length < MEMBER_BUFFER) {
+          giveBack(buf);
+          buf = takeBuffer(Math.min(buf.length * 4, MEMBER_BUFFER));
         }
       }
     } finally {

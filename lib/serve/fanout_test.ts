@@ -33,3 +33,36 @@ Deno.test("FanOut: options passed as undefined take their defaults (a full queue
   await serving;
   room.close();
 });
+
+Deno.test("FanOut: a member's reads start small and grow while they fill the buffer; bytes stay in order", async () => {
+  const total = 300_000;
+  const source = Uint8Array.from({ length: total }, (_, i) => (i * 7) & 0xff);
+  let off = 0;
+  const sizes: number[] = [];
+  const conn = {
+    read: (p: Uint8Array) => {
+      sizes.push(p.length);
+      if (off >= total) return Promise.resolve(null);
+      const n = Math.min(p.length, total - off); // always fill: a fast sender
+      p.set(source.subarray(off, off + n));
+      off += n;
+      return Promise.resolve(n);
+    },
+    write: (p: Uint8Array) => Promise.resolve(p.length),
+    closeWrite: () => Promise.resolve(),
+    close() {},
+  };
+  const room = new FanOut({ log: quiet });
+  room.endSource();
+  const got: number[] = [];
+  await room.serve(conn, "m", undefined, {
+    onData: (_m, chunk) => {
+      got.push(...chunk);
+      return Promise.resolve();
+    },
+  });
+  room.close();
+  assert.deepEqual(got, [...source]);
+  assert.equal(sizes[0], 16 * 1024);
+  assert.equal(Math.max(...sizes), 64 * 1024);
+});
