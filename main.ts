@@ -2,14 +2,16 @@
  * socktool's entry. The command itself is `lib/modes/command.ts`, loaded
  * here at run time (`lib/lazy.ts`), so that `deno run` reads only the
  * modules a run uses; a bare `--version` or `--help` is answered before
- * anything else loads.
+ * anything else loads. This is the one place that turns errors into lines
+ * on stderr and exit codes, and the one caller of `Deno.exit`.
  *
  * @module
  */
 
 import denoConfig from "./deno.json" with { type: "json" };
 import { load } from "./lib/lazy.ts";
-import { causeInWords, ExitCode } from "./lib/errors.ts";
+import { causeInWords, ExitCode, SocktoolError } from "./lib/errors.ts";
+import { writeStderrLine } from "./lib/io/log.ts";
 
 /** The version printed by `--version`. */
 export const VERSION: string = denoConfig.version;
@@ -27,7 +29,43 @@ export const VERSION: string = denoConfig.version;
  * ```
  */
 export async function main(args: readonly string[]): Promise<number> {
-  return await (await load("lib/modes/command.ts")).main(args);
+  try {
+    return await (await load("lib/modes/command.ts")).run(args);
+  } catch (err) {
+    return report(err);
+  }
+}
+
+/** One line on stderr for any error; the exit code it maps to. */
+function report(err: unknown): number {
+  const { line, exitCode } = describeFailure(err);
+  writeStderrLine(line);
+  return exitCode;
+}
+
+/**
+ * The line (without `socktool: `) and exit code for whatever ended a run.
+ * Every failure socktool expects (bad input, the network, the peer) is a
+ * `SocktoolError` by the time it gets here, wrapped where it was raised;
+ * anything else is a bug, and says so rather than passing for a network
+ * failure.
+ *
+ * @example
+ * ```ts
+ * describeFailure(new TypeError("x is undefined"));
+ * // { line: "internal error: TypeError: x is undefined", exitCode: 1 }
+ * ```
+ */
+export function describeFailure(err: unknown): { line: string; exitCode: number } {
+  if (err instanceof SocktoolError) {
+    return {
+      line: err.hint ? `${err.message} (${err.hint})` : err.message,
+      exitCode: err.exitCode,
+    };
+  }
+  const e = err as { name?: string; message?: string };
+  const what = typeof e?.message === "string" ? `${e.name ?? "Error"}: ${e.message}` : String(err);
+  return { line: `internal error: ${what.split("\n")[0]}`, exitCode: ExitCode.Network };
 }
 
 /**
@@ -47,7 +85,15 @@ export async function runAsCommand(args: readonly string[]): Promise<never> {
     (only === "-h" || only === "--help") &&
     writeAllOrNothing((await load("lib/cli/usage.ts")).USAGE)
   ) Deno.exit(0);
-  return await (await load("lib/modes/command.ts")).runCommand(args);
+  const command = await load("lib/modes/command.ts");
+  // The last resort: an error that escaped every other handler is one line,
+  // never a trace. After a signal, what fails while winding down is expected.
+  globalThis.addEventListener("unhandledrejection", (e) => {
+    e.preventDefault();
+    if (command.signalExitCode() !== undefined) return;
+    Deno.exit(report(e.reason));
+  });
+  Deno.exit(await main(args));
 }
 
 /**
@@ -66,12 +112,7 @@ function writeAllOrNothing(text: string): boolean {
   } catch (err) {
     if (written === 0) return false;
     if (err instanceof Deno.errors.BrokenPipe) return true;
-    const line = `socktool: write stdout: ${causeInWords(err)}\n`;
-    try {
-      Deno.stderr.writeSync(new TextEncoder().encode(line));
-    } finally {
-      Deno.exit(ExitCode.Network);
-    }
+    Deno.exit(report(new SocktoolError(`write stdout: ${causeInWords(err)}`, ExitCode.Network)));
   }
 }
 

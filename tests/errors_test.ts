@@ -11,7 +11,7 @@ import {
   spawn,
   spawnSocktool,
 } from "./_test_utils/harness.ts";
-import { describeFailure } from "../lib/modes/command.ts";
+import { describeFailure } from "../main.ts";
 import { SocktoolError } from "../lib/errors.ts";
 
 async function runFails(args: string[], code: number, re: RegExp) {

@@ -1,8 +1,9 @@
 /**
  * The `socktool` command, as `main.ts` runs it (it loads this module for
- * every run but a bare `--version`): parse, validate, dispatch to a mode, and
- * turn whatever ends the run into an exit code. The only place that writes
- * error messages and the only caller of `Deno.exit`.
+ * every run but a bare `--version` or `--help`): parse, validate, dispatch to
+ * a mode, and wind down within the signal deadline. Whatever error ends the
+ * run goes back to `main.ts`, the one place that turns errors into lines and
+ * exit codes.
  *
  * @module
  */
@@ -12,7 +13,7 @@ import { parseCommandLine } from "../cli/parse.ts";
 import { USAGE } from "../cli/usage.ts";
 import type { Options } from "../cli/options.ts";
 import { causeInWords, ExitCode, SocktoolError } from "../errors.ts";
-import { createLogger, endInterruptedLine, noteInterruptEcho, writeStderrLine } from "../io/log.ts";
+import { createLogger, endInterruptedLine, noteInterruptEcho } from "../io/log.ts";
 import {
   isOutputGone,
   stdinIsTerminal,
@@ -53,18 +54,19 @@ const SIGNAL_DEADLINE_MS = 1500;
 let signalExit: number | undefined;
 
 /**
- * Runs socktool with `args` and returns the exit code. Never throws and
- * never exits: the caller decides. After SIGINT, SIGTERM or SIGHUP it
- * returns within {@linkcode SIGNAL_DEADLINE_MS} whatever is still pending,
- * after the clean-ups of `lib/io/exit_cleanup.ts` (programs killed, socket
- * files removed); a second signal cuts the wait short.
+ * Runs socktool with `args`: resolves with 0, or with the signal's exit code
+ * after SIGINT, SIGTERM or SIGHUP (within {@linkcode SIGNAL_DEADLINE_MS}
+ * whatever is still pending, after the clean-ups of `lib/io/exit_cleanup.ts`:
+ * programs killed, socket files removed; a second signal cuts the wait
+ * short); rejects with what ended a failed run, for `main.ts` to report.
+ * Never exits.
  *
  * @example
  * ```ts
- * const code = await main(["--version"]);
+ * const code = await run(["--version"]); // 0
  * ```
  */
-export async function main(args: readonly string[]): Promise<number> {
+export async function run(args: readonly string[]): Promise<number> {
   signalExit = undefined;
   const controller = new AbortController();
   const deadline = Promise.withResolvers<"deadline">();
@@ -94,7 +96,7 @@ export async function main(args: readonly string[]): Promise<number> {
     return signalExit ?? ExitCode.Ok;
   } catch (err) {
     if (signalExit !== undefined) return signalExit;
-    return report(err);
+    throw err;
   } finally {
     for (const [sig, fn] of listeners) Deno.removeSignalListener(sig, fn);
     for (const t of timers) clearTimeout(t);
@@ -233,54 +235,15 @@ function abandonAtQuitDeadline(
   };
 }
 
-/** One line on stderr for any error; the exit code it maps to. */
-function report(err: unknown): number {
-  const { line, exitCode } = describeFailure(err);
-  writeStderrLine(line);
-  return exitCode;
-}
-
 /**
- * The line (without `socktool: `) and exit code for whatever ended a run.
- * Every failure socktool expects (bad input, the network, the peer) is a
- * `SocktoolError` by the time it gets here, wrapped where it was raised;
- * anything else is a bug, and says so rather than passing for a network
- * failure.
+ * The exit code of the signal that is ending this run, if one is: what fails
+ * while winding down after a signal is expected and reported by nobody.
  *
  * @example
  * ```ts
- * describeFailure(new TypeError("x is undefined"));
- * // { line: "internal error: TypeError: x is undefined", exitCode: 1 }
+ * if (signalExitCode() === undefined) console.error("a real failure");
  * ```
  */
-export function describeFailure(err: unknown): { line: string; exitCode: number } {
-  if (err instanceof SocktoolError) {
-    return {
-      line: err.hint ? `${err.message} (${err.hint})` : err.message,
-      exitCode: err.exitCode,
-    };
-  }
-  const e = err as { name?: string; message?: string };
-  const what = typeof e?.message === "string" ? `${e.name ?? "Error"}: ${e.message}` : String(err);
-  return { line: `internal error: ${what.split("\n")[0]}`, exitCode: ExitCode.Network };
-}
-
-/**
- * Runs socktool as the process's command with `args` and exits with its
- * exit code: {@linkcode main}, plus a last-resort handler that turns an error
- * escaping every other handler into one line, never a trace.
- *
- * @example
- * ```ts ignore
- * await runCommand(Deno.args); // never returns
- * ```
- */
-export async function runCommand(args: readonly string[]): Promise<never> {
-  globalThis.addEventListener("unhandledrejection", (e) => {
-    e.preventDefault();
-    // After a signal, what fails while winding down is expected: main ends it.
-    if (signalExit !== undefined) return;
-    Deno.exit(report(e.reason));
-  });
-  Deno.exit(await main(args));
+export function signalExitCode(): number | undefined {
+  return signalExit;
 }
