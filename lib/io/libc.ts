@@ -1,7 +1,10 @@
 /**
- * The one door to libc through FFI (`Deno.dlopen`), for the two things Deno
- * cannot do itself: a connected UDP socket that hears "port unreachable"
- * (`-zu`), and closing the process's stdout for real (its reader sees EOF).
+ * The one door to libc through FFI (`Deno.dlopen`), for what Deno cannot do
+ * itself: reading stdin and writing stdout without a thread hop
+ * (`stdin_direct.ts`, `pipe.ts`), 1 MiB pipes, closing stdout for real
+ * (`stdout_fd.ts`), descriptor paths such as `/dev/fd/3` (`fd_path.ts`), a
+ * bigger UDP receive buffer (`net/receive_buffer.ts`), and the probes'
+ * nonblocking connects and "port unreachable" (`probe/`).
  *
  * The `ffi` permission in `deno.json` names only these glibc paths, so
  * nothing else can be loaded; without it (a library user, a system whose
