@@ -265,13 +265,13 @@ export interface DescriptorTarget {
  * @throws the error Deno would throw (`NotFound`, `PermissionDenied`, ...)
  * @example
  * ```ts
- * const target = await openDescriptorPath("/dev/stderr", false); // kind "stderr"
+ * const target = openDescriptorPath("/dev/stderr", false); // kind "stderr"
  * ```
  */
-export async function openDescriptorPath(
+export function openDescriptorPath(
   path: string,
   append: boolean,
-): Promise<DescriptorTarget | undefined> {
+): DescriptorTarget | undefined {
   const fd = descriptorOfPath(path);
   if (fd === undefined) return undefined;
   if (fd === 1) {

@@ -247,7 +247,7 @@ export async function openLogFile(
   options: { truncate?: boolean } = {},
 ): Promise<LogFile> {
   const truncate = options.truncate ?? !append;
-  const target = await openDescriptorPath(path, append);
+  const target = openDescriptorPath(path, append);
   if (target !== undefined) {
     const regular = target.kind === "file";
     const log = new LogFile(
