@@ -142,6 +142,18 @@ Deno.test("a path under /dev that Deno refuses: one line that says why, exit 2",
   }
 });
 
+Deno.test("a Unix socket under /dev/shm: listening (exit 2) and connecting (exit 1) say why Deno refuses", async () => {
+  const reason = "refused by Deno, which opens files under /dev, /proc and /sys only with " +
+    "--allow-all (socktool's permission set names what it needs); use a path elsewhere";
+  const path = "/dev/shm/socktool-never.sock";
+  const listen = await spawnSocktool(["-lU", path], { stdin: "null" }).finish();
+  assert.equal(listen.code, 2);
+  assert.equal(listen.stderr, `socktool: listen ${path}: ${reason} (see 'socktool --help')\n`);
+  const connect = await spawnSocktool(["-U", path], { stdin: "null" }).finish();
+  assert.equal(connect.code, 1);
+  assert.equal(connect.stderr, `socktool: connect ${path}: ${reason}\n`);
+});
+
 Deno.test("--ssl-cert and --ssl-key from process substitutions <(...); a client trusts --ssl-trustfile <(...)", async () => {
   const certs = await makeTestCerts();
   try {

@@ -25,7 +25,7 @@ import { openHexDump } from "../transforms/hex_dump.ts";
 import type { LogFile } from "../io/log_file.ts";
 import { closeSessionLogs, type SessionLogs, type TransformOptions } from "../transforms/stages.ts";
 import { regularFileSize } from "../io/file_size.ts";
-import { readTextAtPath } from "../io/fd_path.ts";
+import { explainRefusal, readTextAtPath } from "../io/fd_path.ts";
 import { load } from "../lazy.ts";
 
 /** What the command line names on the system, found, loaded and opened. */
@@ -145,6 +145,12 @@ function checkSocketDirectory(o: ConnectOptions | ListenOptions): void {
   try {
     info = Deno.statSync(dir);
   } catch (err) {
+    if (err instanceof Deno.errors.NotCapable) {
+      // Deno's rule for /dev, /proc and /sys, said as such (lib/io/fd_path.ts).
+      throw usageError(
+        `${created.action} ${created.path}: ${causeInWords(explainRefusal(created.path, err))}`,
+      );
+    }
     const why = err instanceof Deno.errors.NotFound || err instanceof Deno.errors.NotADirectory
       ? "no such directory"
       : causeInWords(err);

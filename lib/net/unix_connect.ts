@@ -5,6 +5,8 @@
  */
 
 import { networkError } from "../errors.ts";
+import { explainRefusal } from "../io/fd_path.ts";
+import { isWrongSocketType } from "./unix_socket_file.ts";
 
 /**
  * Connects to the stream socket at `path`; a missing file, a refusal (a
@@ -33,9 +35,9 @@ export async function connectUnix(
   try {
     return await Deno.connect({ transport: "unix", path });
   } catch (err) {
-    if (/wrong type/i.test((err as Error).message)) {
+    if (isWrongSocketType(err)) {
       throw networkError(action, new Error("a datagram socket, not a stream socket (add -u)"));
     }
-    throw networkError(action, err);
+    throw networkError(action, explainRefusal(path, err));
   }
 }
