@@ -23,7 +23,24 @@
  * @module
  */
 
-import { ERRNO_SYMBOLS, openLibc, readErrno } from "./libc.ts";
+import {
+  EAGAIN,
+  EINTR,
+  ERRNO_SYMBOLS,
+  fileTypeOf,
+  O_APPEND,
+  O_CLOEXEC,
+  O_CREAT,
+  O_NONBLOCK,
+  O_RDONLY,
+  O_WRONLY,
+  openLibc,
+  POLLIN,
+  POLLOUT,
+  readErrno,
+  S_IFREG,
+  STATX_SYMBOLS,
+} from "./libc.ts";
 import { holdStdout, stdoutWriter } from "./stdio.ts";
 
 /** Why Deno refused a path, in words a user can act on. */
@@ -80,7 +97,7 @@ const SYMBOLS = {
   close: { parameters: ["i32"], result: "i32" },
   fcntl: { parameters: ["i32", "i32", "i32"], result: "i32" },
   ftruncate: { parameters: ["i32", "i64"], result: "i32" },
-  statx: { parameters: ["i32", "buffer", "i32", "u32", "buffer"], result: "i32" },
+  ...STATX_SYMBOLS,
   // On a thread of its own: waiting for a pipe keeps the event loop (and signals) running.
   poll: { parameters: ["buffer", "u64", "i32"], result: "i32", nonblocking: true },
   ...ERRNO_SYMBOLS,
@@ -89,20 +106,6 @@ const SYMBOLS = {
 type Libc = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
 
 // Linux values (x86-64 and arm64, the platforms Deno ships for).
-const O_RDONLY = 0;
-const O_WRONLY = 1;
-const O_CREAT = 0o100;
-const O_APPEND = 0o2000;
-const O_NONBLOCK = 0o4000;
-const O_CLOEXEC = 0o2000000;
-const EINTR = 4;
-const EAGAIN = 11;
-const POLLIN = 1;
-const POLLOUT = 4;
-const AT_EMPTY_PATH = 0x1000;
-const STATX_TYPE = 1;
-const S_IFMT = 0o170000;
-const S_IFREG = 0o100000;
 const F_GETFD = 1;
 const FD_CLOEXEC = 1;
 
@@ -336,7 +339,5 @@ export function openDescriptorPath(
 }
 
 function isRegular(c: Libc, fd: number): boolean {
-  const stx = new Uint8Array(256);
-  if (c.statx(fd, new Uint8Array(1), AT_EMPTY_PATH, STATX_TYPE, stx) !== 0) return false;
-  return (new DataView(stx.buffer).getUint16(28, true) & S_IFMT) === S_IFREG;
+  return fileTypeOf(c, fd)?.type === S_IFREG;
 }

@@ -78,3 +78,89 @@ export function readErrno(
   symbols.memcpy(out, symbols.__errno_location(), 4n);
   return out[0];
 }
+
+// Linux's numbers for the calls made through this door: x86-64 and arm64
+// (the platforms Deno ships for) share every one of them.
+
+/** `open` flags. */
+export const O_RDONLY = 0;
+/** `open` flags. */
+export const O_WRONLY = 1;
+/** `open` flags. */
+export const O_CREAT = 0o100;
+/** `open` flags. */
+export const O_APPEND = 0o2000;
+/** `open` and `socket` flags (`SOCK_NONBLOCK` is the same number). */
+export const O_NONBLOCK = 0o4000;
+/** `open` and `socket` flags (`SOCK_CLOEXEC` is the same number). */
+export const O_CLOEXEC = 0o2000000;
+/** `errno` values. */
+export const EINTR = 4;
+/** `errno` values. */
+export const EAGAIN = 11;
+/** `errno` values. */
+export const ECONNREFUSED = 111;
+/** `poll` events. */
+export const POLLIN = 1;
+/** `poll` events. */
+export const POLLOUT = 4;
+/** `poll` events. */
+export const POLLERR = 8;
+/** `socket` families. */
+export const AF_INET = 2;
+/** `socket` families. */
+export const AF_INET6 = 10;
+/** `socket` types. */
+export const SOCK_STREAM = 1;
+/** `socket` types. */
+export const SOCK_DGRAM = 2;
+/** `getsockopt`/`setsockopt` level. */
+export const SOL_SOCKET = 1;
+/** `getsockopt` name: the pending error of a socket. */
+export const SO_ERROR = 4;
+/** `fcntl` commands. */
+export const F_SETPIPE_SZ = 1031;
+/** `fcntl` commands. */
+export const F_GETPIPE_SZ = 1032;
+
+/**
+ * The symbol {@linkcode fileTypeOf} needs: spread it into the table given to
+ * {@linkcode openLibc}.
+ */
+export const STATX_SYMBOLS = {
+  statx: { parameters: ["i32", "buffer", "i32", "u32", "buffer"], result: "i32" },
+} as const;
+
+/** File types, as {@linkcode fileTypeOf} returns them (`S_IF*` of `st_mode`). */
+export const S_IFIFO = 0o010000;
+/** File types. */
+export const S_IFCHR = 0o020000;
+/** File types. */
+export const S_IFBLK = 0o060000;
+/** File types. */
+export const S_IFREG = 0o100000;
+
+/**
+ * What descriptor `fd` is: its file type (one of the `S_IF*` values) and,
+ * for a device, its major number; `undefined` if `statx` fails. Read with
+ * `statx(fd, "", AT_EMPTY_PATH)`, whose layout is the same on every Linux
+ * architecture (x86-64's and arm64's `struct stat` differ).
+ *
+ * @example
+ * ```ts
+ * const libc = openLibc({ ...STATX_SYMBOLS });
+ * if (libc && fileTypeOf(libc.symbols, 0)?.type === S_IFIFO) console.log("stdin is a pipe");
+ * ```
+ */
+export function fileTypeOf(
+  symbols: Deno.DynamicLibrary<typeof STATX_SYMBOLS>["symbols"],
+  fd: number,
+): { type: number; rdevMajor: number } | undefined {
+  const AT_EMPTY_PATH = 0x1000;
+  const STATX_TYPE = 1;
+  const stx = new Uint8Array(256);
+  if (symbols.statx(fd, new Uint8Array(1), AT_EMPTY_PATH, STATX_TYPE, stx) !== 0) return undefined;
+  const view = new DataView(stx.buffer);
+  // stx_mode at 28, stx_rdev_major at 128.
+  return { type: view.getUint16(28, true) & 0o170000, rdevMajor: view.getUint32(128, true) };
+}

@@ -26,7 +26,7 @@
  * @module
  */
 
-import { openLibc } from "./libc.ts";
+import { F_GETPIPE_SZ, F_SETPIPE_SZ, O_CLOEXEC, O_NONBLOCK, O_WRONLY, openLibc } from "./libc.ts";
 
 /** What socktool asks for: the most an unprivileged process gets on a stock kernel. */
 export const PIPE_BYTES = 1024 * 1024;
@@ -37,10 +37,7 @@ const SYMBOLS = {
   write: { parameters: ["i32", "buffer", "usize"], result: "isize" },
 } as const;
 
-// Linux values (x86-64 and arm64, the platforms Deno ships for).
-const F_SETPIPE_SZ = 1031;
-const F_GETPIPE_SZ = 1032;
-const O_WRONLY_NONBLOCK_CLOEXEC = 0o1 | 0o4000 | 0o2000000;
+const O_WRONLY_NONBLOCK_CLOEXEC = O_WRONLY | O_NONBLOCK | O_CLOEXEC;
 
 let libc: Deno.DynamicLibrary<typeof SYMBOLS> | null | undefined;
 

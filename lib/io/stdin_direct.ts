@@ -29,7 +29,24 @@
  * @module
  */
 
-import { ERRNO_SYMBOLS, openLibc, readErrno } from "./libc.ts";
+import {
+  EAGAIN,
+  EINTR,
+  ERRNO_SYMBOLS,
+  F_GETPIPE_SZ,
+  F_SETPIPE_SZ,
+  fileTypeOf,
+  O_CLOEXEC,
+  O_NONBLOCK,
+  O_RDONLY,
+  openLibc,
+  readErrno,
+  S_IFBLK,
+  S_IFCHR,
+  S_IFIFO,
+  S_IFREG,
+  STATX_SYMBOLS,
+} from "./libc.ts";
 import { PIPE_BYTES } from "./pipe.ts";
 import type { StdinReader } from "./stdin_ring.ts";
 
@@ -38,25 +55,13 @@ const SYMBOLS = {
   open: { parameters: ["buffer", "i32"], result: "i32" },
   close: { parameters: ["i32"], result: "i32" },
   fcntl: { parameters: ["i32", "i32", "i32"], result: "i32" },
-  statx: { parameters: ["i32", "buffer", "i32", "u32", "buffer"], result: "i32" },
+  ...STATX_SYMBOLS,
   ...ERRNO_SYMBOLS,
 } as const;
 
 type Libc = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
 
-// Linux values (x86-64 and arm64, the platforms Deno ships for).
-const O_RDONLY_NONBLOCK_CLOEXEC = 0o0 | 0o4000 | 0o2000000;
-const F_SETPIPE_SZ = 1031;
-const F_GETPIPE_SZ = 1032;
-const AT_EMPTY_PATH = 0x1000;
-const STATX_TYPE = 1;
-const EINTR = 4;
-const EAGAIN = 11;
-const S_IFMT = 0o170000;
-const S_IFIFO = 0o010000;
-const S_IFCHR = 0o020000;
-const S_IFBLK = 0o060000;
-const S_IFREG = 0o100000;
+const O_RDONLY_NONBLOCK_CLOEXEC = O_RDONLY | O_NONBLOCK | O_CLOEXEC;
 /** The memory devices (`/dev/null`, `/dev/zero`, `/dev/urandom`...): none ever blocks. */
 const MEM_MAJOR = 1;
 
@@ -70,13 +75,11 @@ export type StdinKind = "pipe" | "file" | "other";
  * `other` for the rest (terminals, sockets, other devices, a closed fd).
  */
 function kindOf(c: Libc, fd: number): StdinKind {
-  const stx = new Uint8Array(256);
-  if (c.statx(fd, new Uint8Array(1), AT_EMPTY_PATH, STATX_TYPE, stx) !== 0) return "other";
-  const view = new DataView(stx.buffer);
-  const type = view.getUint16(28, true) & S_IFMT; // stx_mode
-  if (type === S_IFIFO) return "pipe";
-  if (type === S_IFREG || type === S_IFBLK) return "file";
-  if (type === S_IFCHR && view.getUint32(128, true) === MEM_MAJOR) return "file"; // stx_rdev_major
+  const what = fileTypeOf(c, fd);
+  if (what === undefined) return "other";
+  if (what.type === S_IFIFO) return "pipe";
+  if (what.type === S_IFREG || what.type === S_IFBLK) return "file";
+  if (what.type === S_IFCHR && what.rdevMajor === MEM_MAJOR) return "file";
   return "other";
 }
 

@@ -17,9 +17,8 @@
  * @module
  */
 
-import { openLibc } from "./libc.ts";
+import { O_WRONLY, openLibc } from "./libc.ts";
 
-const O_WRONLY = 1;
 /** Duplicates are made at start-up, so they have low numbers. */
 const SCAN_FDS = 1024;
 

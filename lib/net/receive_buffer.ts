@@ -20,7 +20,7 @@
  * @module
  */
 
-import { openLibc } from "../io/libc.ts";
+import { AF_INET, AF_INET6, openLibc, SOCK_DGRAM, SOL_SOCKET } from "../io/libc.ts";
 import { unmapIPv4 } from "./address.ts";
 
 /** What socktool asks for; the kernel grants at most `net.core.rmem_max`. */
@@ -36,12 +36,8 @@ const SYMBOLS = {
 } as const;
 
 // Linux values (x86-64 and arm64, the platforms Deno ships for).
-const AF_INET = 2;
-const AF_INET6 = 10;
-const SOL_SOCKET = 1;
 const SO_TYPE = 3;
 const SO_RCVBUF = 8;
-const SOCK_DGRAM = 2;
 
 /**
  * Raises the receive buffer of the UDP socket bound at `addr` (a

@@ -19,7 +19,16 @@
  * @module
  */
 
-import { openLibc } from "../io/libc.ts";
+import {
+  ECONNREFUSED,
+  O_CLOEXEC,
+  O_NONBLOCK,
+  openLibc,
+  POLLOUT,
+  SO_ERROR,
+  SOCK_STREAM,
+  SOL_SOCKET,
+} from "../io/libc.ts";
 import type { ProbeResult } from "./result.ts";
 import { socketAddress } from "./udp_connected.ts";
 
@@ -34,12 +43,7 @@ const SYMBOLS = {
   close: { parameters: ["i32"], result: "i32" },
 } as const;
 
-// Linux values (x86-64 and arm64, the platforms Deno ships for).
-const SOCK_STREAM_NONBLOCK_CLOEXEC = 1 | 0o4000 | 0o2000000;
-const SOL_SOCKET = 1;
-const SO_ERROR = 4;
-const POLLOUT = 4;
-const ECONNREFUSED = 111;
+const SOCK_STREAM_NONBLOCK_CLOEXEC = SOCK_STREAM | O_NONBLOCK | O_CLOEXEC;
 
 /**
  * Probes `ports` of `address` (an IP literal) in windows of

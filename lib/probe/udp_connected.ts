@@ -22,7 +22,20 @@
 
 import { ExitCode, SocktoolError } from "../errors.ts";
 import type { ProbeResult } from "./result.ts";
-import { ERRNO_SYMBOLS, openLibc, readErrno } from "../io/libc.ts";
+import {
+  AF_INET,
+  AF_INET6,
+  ERRNO_SYMBOLS,
+  O_CLOEXEC,
+  O_NONBLOCK,
+  openLibc,
+  POLLERR,
+  POLLIN,
+  readErrno,
+  SO_ERROR,
+  SOCK_DGRAM,
+  SOL_SOCKET,
+} from "../io/libc.ts";
 
 /** Sockets in flight at most: far below the usual limit of 1024 open files. */
 export const CONNECTED_WINDOW = 256;
@@ -39,14 +52,8 @@ const SYMBOLS = {
   ...ERRNO_SYMBOLS,
 } as const;
 
+const SOCK_DGRAM_NONBLOCK_CLOEXEC = SOCK_DGRAM | O_NONBLOCK | O_CLOEXEC;
 // Linux values (x86-64 and arm64, the platforms Deno ships for).
-const AF_INET = 2;
-const AF_INET6 = 10;
-const SOCK_DGRAM_NONBLOCK_CLOEXEC = 2 | 0o4000 | 0o2000000;
-const SOL_SOCKET = 1;
-const SO_ERROR = 4;
-const POLLIN = 1;
-const POLLERR = 8;
 const MSG_DONTWAIT = 0x40;
 /** The longest a poll waits, so that a signal is heard within this time. */
 const POLL_SLICE_MS = 100;
