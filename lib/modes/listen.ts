@@ -18,7 +18,7 @@ import { formatAddr, unmapIPv4 } from "../net/address.ts";
 import type { ListenOptions } from "../cli/options.ts";
 import { listenTcp } from "../net/tcp_listen.ts";
 import { listenUnix } from "../net/unix_listen.ts";
-import { buildStages, runSession, type SessionContext, summaryLine } from "../session/session.ts";
+import { buildStages, runSession, type SessionContext } from "../session/session.ts";
 import { acceptClients, type ClientHandler } from "../serve/accept.ts";
 import { StdioHub } from "../serve/stdio_hub.ts";
 import { Broker } from "../serve/broker.ts";
@@ -28,6 +28,7 @@ import { serveStream } from "../serve/services.ts";
 import { openProxyWarning, serveProxyClient } from "../serve/proxy_server.ts";
 import type { Prepared } from "./prepare.ts";
 import { load } from "../lazy.ts";
+import { relayedClients } from "./relayed_clients.ts";
 
 /**
  * The default `-m` of listeners that start a program or open a connection per
@@ -137,45 +138,31 @@ function clientHandler(
       ? { path: forward.path }
       : { host: forward.host, port: forward.port };
     return {
-      handle: async (conn, name, signal) => {
-        // Only the logs: a forwarded client's data is not stdin's (no --progress size).
-        const stages = buildStages(opts, { logs: ctx.logs }, signal, false);
-        try {
-          const result = await forwardClient(conn, {
-            ...target,
-            family: opts.family,
-            waitMs: opts.waitMs,
-            signal,
-            stages,
-            onEvent: (m) => ctx.log.debug(`${name}: ${m}`),
-          });
-          ctx.log.info(summaryLine(`${name} (forwarded)`, result));
-        } finally {
-          stages?.finish();
-        }
-      },
+      // Only the logs: a forwarded client's data is not stdin's (no --progress size).
+      handle: relayedClients(opts, { log: ctx.log, logs: ctx.logs }, async (conn, c) => ({
+        label: "forwarded",
+        result: await forwardClient(conn, {
+          ...target,
+          family: opts.family,
+          waitMs: opts.waitMs,
+          ...c,
+        }),
+      })),
     };
   }
   if (opts.proxyServer) {
     const { type, auth } = opts.proxyServer;
     return {
-      handle: async (conn, name, signal) => {
-        const stages = buildStages(opts, ctx, signal, false);
-        try {
-          const { target, result } = await serveProxyClient(conn, {
-            type,
-            auth,
-            family: opts.family,
-            waitMs: opts.waitMs,
-            signal,
-            stages,
-            onEvent: (m) => ctx.log.debug(`${name}: ${m}`),
-          });
-          ctx.log.info(summaryLine(`${name} (${type} proxy to ${target})`, result));
-        } finally {
-          stages?.finish();
-        }
-      },
+      handle: relayedClients(opts, ctx, async (conn, c) => {
+        const { target, result } = await serveProxyClient(conn, {
+          type,
+          auth,
+          family: opts.family,
+          waitMs: opts.waitMs,
+          ...c,
+        });
+        return { label: `${type} proxy to ${target}`, result };
+      }),
     };
   }
   if (opts.broker || opts.chat) {

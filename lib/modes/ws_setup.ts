@@ -21,11 +21,12 @@ import { formatAddr } from "../net/address.ts";
 import { connectTcp } from "../net/tcp_connect.ts";
 import { type ClientHandler, closeQuietly } from "../serve/accept.ts";
 import { forwardClientToWs } from "../serve/ws_forward.ts";
-import { buildStages, type SessionContext, summaryLine } from "../session/session.ts";
+import type { SessionContext } from "../session/session.ts";
 import { clientHandshake, serverHandshake } from "../ws/handshake.ts";
 import { WsConn } from "../ws/ws_conn.ts";
 import type { Prepared } from "./prepare.ts";
 import { tlsClient } from "./tls_setup.ts";
+import { relayedClients } from "./relayed_clients.ts";
 
 /** Makes an accepted connection the one served (TLS, the WebSocket upgrade). */
 export type PrepareClient = (
@@ -180,21 +181,10 @@ export function wsForwardServing(
     return await openWsClient(below, target, { log: ctx.log, signal, timeoutMs: opts.waitMs });
   };
   return {
-    handle: async (conn, name, signal) => {
-      const stages = buildStages(opts, ctx, signal, false);
-      try {
-        const result = await forwardClientToWs(conn, {
-          open,
-          waitMs: opts.waitMs,
-          signal,
-          stages,
-          onEvent: (m) => ctx.log.debug(`${name}: ${m}`),
-        });
-        ctx.log.info(summaryLine(`${name} (forwarded)`, result));
-      } finally {
-        stages?.finish();
-      }
-    },
+    handle: relayedClients(opts, ctx, async (conn, c) => ({
+      label: "forwarded",
+      result: await forwardClientToWs(conn, { open, waitMs: opts.waitMs, ...c }),
+    })),
   };
 }
 
