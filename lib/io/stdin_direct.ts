@@ -33,8 +33,6 @@ import {
   EAGAIN,
   EINTR,
   ERRNO_SYMBOLS,
-  F_GETPIPE_SZ,
-  F_SETPIPE_SZ,
   fileTypeOf,
   O_CLOEXEC,
   O_NONBLOCK,
@@ -47,14 +45,13 @@ import {
   S_IFREG,
   STATX_SYMBOLS,
 } from "./libc.ts";
-import { PIPE_BYTES } from "./pipe.ts";
+import { enlargePipe } from "./pipe.ts";
 import type { StdinReader } from "./stdin_ring.ts";
 
 const SYMBOLS = {
   read: { parameters: ["i32", "buffer", "usize"], result: "isize" },
   open: { parameters: ["buffer", "i32"], result: "i32" },
   close: { parameters: ["i32"], result: "i32" },
-  fcntl: { parameters: ["i32", "i32", "i32"], result: "i32" },
   ...STATX_SYMBOLS,
   ...ERRNO_SYMBOLS,
 } as const;
@@ -166,7 +163,7 @@ export function directStdinReader(): StdinReader | undefined {
       if (!raised) {
         // A pipe of 1 MiB: fewer waits, and a writer that sleeps less (pipe.ts).
         raised = true;
-        if (c.fcntl(0, F_GETPIPE_SZ, 0) < PIPE_BYTES) c.fcntl(0, F_SETPIPE_SZ, PIPE_BYTES);
+        enlargePipe(0);
       }
       for (;;) {
         const n = Number(c.read(fd, p, BigInt(p.length)));
