@@ -7,6 +7,8 @@
  * @module
  */
 
+import { EC, openssl } from "./tls_certs.ts";
+
 /** Paths of the files {@linkcode makeForgedCerts} writes. */
 export interface ForgedCerts {
   dir: string;
@@ -42,15 +44,6 @@ export interface ForgedCerts {
   remove(): Promise<void>;
 }
 
-async function openssl(cwd: string, ...args: string[]): Promise<void> {
-  const out = await new Deno.Command("openssl", { args, cwd, stdout: "piped", stderr: "piped" })
-    .output();
-  if (!out.success) {
-    throw new Error(`openssl ${args.join(" ")}: ${new TextDecoder().decode(out.stderr)}`);
-  }
-}
-
-const EC = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"];
 const HOSTILE = "evil\x1b]0;pwned\x07";
 
 /**
@@ -126,24 +119,16 @@ export async function makeForgedCerts(): Promise<ForgedCerts> {
       out,
     );
 
+  // A request for the common leaf key, so that one server setup fits all.
+  const requestWithLeafKey = (csr: string, cn: string) =>
+    openssl(dir, "req", "-new", "-key", "leaf.key", "-out", csr, "-subj", `/CN=${cn}`);
   await selfSigned("ca.key", "ca.pem", "socktool test CA");
   await selfSigned("same.key", "same.pem", "socktool test CA");
   await selfSigned("escape-ca.key", "escape-ca.pem", `${HOSTILE} CA`);
   await selfSigned("stranger-ca.key", "stranger-ca.pem", "stranger CA");
   await request("leaf.key", "leaf.csr", "localhost");
   await request("int.key", "int.csr", "socktool test int");
-  // The escape leaf uses the common leaf key, so one server setup fits all.
-  await openssl(
-    dir,
-    "req",
-    "-new",
-    "-key",
-    "leaf.key",
-    "-out",
-    "escape.csr",
-    "-subj",
-    `/CN=${HOSTILE}`,
-  );
+  await requestWithLeafKey("escape.csr", HOSTILE);
 
   await sign("int.csr", "ca.pem", "ca.key", "int.pem", "ca.ext");
   await sign("leaf.csr", "int.pem", "int.key", "leaf.pem", "leaf.ext");
@@ -174,17 +159,7 @@ export async function makeForgedCerts(): Promise<ForgedCerts> {
     "int-expired.pem",
   );
   await sign("escape.csr", "escape-ca.pem", "escape-ca.key", "escape-leaf.pem", "escape.ext");
-  await openssl(
-    dir,
-    "req",
-    "-new",
-    "-key",
-    "leaf.key",
-    "-out",
-    "stranger.csr",
-    "-subj",
-    "/CN=stranger",
-  );
+  await requestWithLeafKey("stranger.csr", "stranger");
   await sign("stranger.csr", "stranger-ca.pem", "stranger-ca.key", "stranger.pem", "client.ext");
   return {
     dir,

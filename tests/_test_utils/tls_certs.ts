@@ -28,7 +28,15 @@ export interface TestCerts {
   remove(): Promise<void>;
 }
 
-async function openssl(cwd: string, ...args: string[]): Promise<void> {
+/**
+ * Runs `openssl ARGS` in `cwd`; throws with its stderr if it fails.
+ *
+ * @example
+ * ```ts ignore
+ * await openssl(dir, "ecparam", "-name", "prime256v1", "-genkey", "-out", "k.pem");
+ * ```
+ */
+export async function openssl(cwd: string, ...args: string[]): Promise<void> {
   const out = await new Deno.Command("openssl", { args, cwd, stdout: "piped", stderr: "piped" })
     .output();
   if (!out.success) {
@@ -36,7 +44,8 @@ async function openssl(cwd: string, ...args: string[]): Promise<void> {
   }
 }
 
-const EC = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"];
+/** `openssl req` arguments for a new P-256 key without a passphrase. */
+export const EC = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"];
 
 /**
  * Writes the test certificates into a new temporary directory.
