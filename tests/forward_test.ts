@@ -2,7 +2,6 @@
  * End-to-end tests of `--forward HOST:PORT`: an in-process port forwarder.
  */
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 import {
   freePort,
   randomBytes,
@@ -16,46 +15,13 @@ import {
   dec,
   enc,
   readToEndWithin,
+  receiveHashed,
   sendAndReceive,
+  sendNumbered,
   within,
 } from "./_test_utils/client.ts";
 
 const MiB = 1024 * 1024;
-
-/**
- * Streams `mib` MiB of data (each MiB numbered, so loss, duplication or
- * reordering changes the hash) to `conn`, then half-closes; returns the hash
- * of what was sent.
- */
-async function sendNumbered(conn: Deno.Conn, mib: number, seed: number): Promise<string> {
-  const base = randomBytes(MiB, seed);
-  const hash = createHash("sha256");
-  const chunk = new Uint8Array(MiB);
-  const view = new DataView(chunk.buffer);
-  for (let i = 0; i < mib; i++) {
-    chunk.set(base);
-    view.setUint32(0, i);
-    view.setUint32(MiB - 4, i ^ seed);
-    hash.update(chunk);
-    await writeConnAll(conn, chunk);
-  }
-  await conn.closeWrite();
-  return hash.digest("hex");
-}
-
-/** Reads to EOF, hashing on the way; returns the hash and byte count. */
-async function receiveHashed(conn: Deno.Conn): Promise<{ hash: string; bytes: number }> {
-  const hash = createHash("sha256");
-  const buf = new Uint8Array(256 * 1024);
-  let bytes = 0;
-  for (;;) {
-    const n = await conn.read(buf);
-    if (n === null) break;
-    hash.update(buf.subarray(0, n));
-    bytes += n;
-  }
-  return { hash: hash.digest("hex"), bytes };
-}
 
 Deno.test("--forward carries 256 MiB each way at once, byte-exact", async () => {
   using target = Deno.listen({ hostname: "127.0.0.1", port: 0 });

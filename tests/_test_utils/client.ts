@@ -5,8 +5,11 @@
  * @module
  */
 
+import { createHash } from "node:crypto";
 import { concatBytes } from "../../lib/io/bytes.ts";
-import { readConnToEnd, writeConnAll } from "./harness.ts";
+import { randomBytes, readConnToEnd, writeConnAll } from "./harness.ts";
+
+const MiB = 1024 * 1024;
 
 /** Rejects with `what` if `promise` has not settled within `ms`. */
 export async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
@@ -97,3 +100,38 @@ export function closeQuietly(c: { close(): void }): void {
 export const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 /** A string from UTF-8 bytes. */
 export const dec = (b: Uint8Array): string => new TextDecoder().decode(b);
+
+/**
+ * Streams `mib` MiB of data (each MiB numbered, so loss, duplication or
+ * reordering changes the hash) to `conn`, then half-closes; returns the hash
+ * of what was sent.
+ */
+export async function sendNumbered(conn: Deno.Conn, mib: number, seed: number): Promise<string> {
+  const base = randomBytes(MiB, seed);
+  const hash = createHash("sha256");
+  const chunk = new Uint8Array(MiB);
+  const view = new DataView(chunk.buffer);
+  for (let i = 0; i < mib; i++) {
+    chunk.set(base);
+    view.setUint32(0, i);
+    view.setUint32(MiB - 4, i ^ seed);
+    hash.update(chunk);
+    await writeConnAll(conn, chunk);
+  }
+  await conn.closeWrite();
+  return hash.digest("hex");
+}
+
+/** Reads to EOF, hashing on the way; returns the hash and byte count. */
+export async function receiveHashed(conn: Deno.Conn): Promise<{ hash: string; bytes: number }> {
+  const hash = createHash("sha256");
+  const buf = new Uint8Array(256 * 1024);
+  let bytes = 0;
+  for (;;) {
+    const n = await conn.read(buf);
+    if (n === null) break;
+    hash.update(buf.subarray(0, n));
+    bytes += n;
+  }
+  return { hash: hash.digest("hex"), bytes };
+}
