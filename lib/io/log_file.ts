@@ -37,29 +37,27 @@ export interface LogTarget {
 export type LogMode = "sync" | "through" | "behind";
 
 /**
- * One open log file. Writes are copied into a buffer and written behind the
- * data path: the session does not wait for the disk unless the log falls a
- * whole buffer behind. Writes land whole and in call order.
+ * One open log file, written as its {@linkcode LogMode} says. Written behind,
+ * the session does not wait for the file unless the log falls a whole buffer
+ * behind. In every mode writes land whole and in call order.
  */
 export class LogFile implements AsyncDisposable {
   /** The path the file was opened at, for messages. */
   readonly path: string;
   #file: LogTarget;
-  /** Bytes waiting for the next file write. */
-  #fill = new Uint8Array(BUFFER_SIZE);
+  /** Bytes waiting for the next file write (`behind` only). */
+  #fill: Uint8Array;
   #used = 0;
-  /** The buffer the file write in flight reads from. */
-  #spare = new Uint8Array(BUFFER_SIZE);
+  /** The buffer the file write in flight reads from (`behind` only). */
+  #spare: Uint8Array;
   #inFlight: Promise<void> | undefined;
   /** Admits writers one by one, so a small write never overtakes a waiting one. */
   #turn: Promise<void> = Promise.resolve();
   #failure: Error | undefined;
   #closed = false;
 
-  /** A regular file: written in place, synchronously (see {@linkcode LogFile.write}). */
-  #sync: boolean;
-  /** Handed on as it comes: the target keeps call order itself. */
-  #through: boolean;
+  /** How chunks reach the file (see {@linkcode LogMode}). */
+  #mode: LogMode;
   /** The last `through` write not yet settled. */
   #throughPending: Promise<void> | undefined;
   /** A regular file, which {@linkcode LogFile.truncate} empties. */
@@ -70,22 +68,18 @@ export class LogFile implements AsyncDisposable {
    *
    * @param file an open, writable file; the `LogFile` owns it from now on
    * @param path where it lives, for messages
-   * @param sync `true` or `"sync"`: write each chunk at once with
-   *   `writeSync` (for a regular file, where that never waits on a reader);
-   *   `"through"`: see {@linkcode LogMode}; otherwise write behind
-   * @param regular a regular file, emptied by `truncate()` (default: `sync === true`)
+   * @param mode how chunks reach it: see {@linkcode LogMode}
+   * @param regular a regular file, emptied by `truncate()`
    */
-  constructor(
-    file: LogTarget,
-    path: string,
-    sync: boolean | LogMode = false,
-    regular = sync === true,
-  ) {
+  constructor(file: LogTarget, path: string, mode: LogMode = "behind", regular = false) {
     this.#file = file;
     this.path = path;
-    this.#sync = sync === true || sync === "sync";
-    this.#through = sync === "through";
+    this.#mode = mode;
     this.#regular = regular;
+    // Only a log written behind holds buffers: two of 1 MiB.
+    const size = mode === "behind" ? BUFFER_SIZE : 0;
+    this.#fill = new Uint8Array(size);
+    this.#spare = new Uint8Array(size);
   }
 
   /**
@@ -94,7 +88,7 @@ export class LogFile implements AsyncDisposable {
    * Rejects if an earlier file write failed: the log would have a hole.
    */
   write(bytes: Uint8Array): Promise<void> {
-    if (this.#sync) {
+    if (this.#mode === "sync") {
       // A regular file takes the bytes into the page cache without blocking
       // on anyone: no copy and no thread hop, which is most of -o's cost.
       try {
@@ -111,7 +105,7 @@ export class LogFile implements AsyncDisposable {
         return Promise.reject(this.#failure);
       }
     }
-    if (this.#through) return this.#writeThrough(bytes);
+    if (this.#mode === "through") return this.#writeThrough(bytes);
     const turn = this.#turn.then(() => this.#enter(bytes));
     this.#turn = turn.catch(() => {});
     return turn;
@@ -250,12 +244,12 @@ export async function openLogFile(
   const target = openDescriptorPath(path, append);
   if (target !== undefined) {
     const regular = target.kind === "file";
-    const log = new LogFile(
-      target,
-      path,
-      target.kind === "stdout" ? "through" : regular || target.kind === "stderr",
-      regular,
-    );
+    const mode = target.kind === "stdout"
+      ? "through"
+      : regular || target.kind === "stderr"
+      ? "sync"
+      : "behind";
+    const log = new LogFile(target, path, mode, regular);
     if (truncate) log.truncate();
     return log;
   }
@@ -269,5 +263,5 @@ export async function openLogFile(
   try {
     regular = file.statSync().isFile;
   } catch { /* unknown: take the safe, write-behind path */ }
-  return new LogFile(file, path, regular);
+  return new LogFile(file, path, regular ? "sync" : "behind", regular);
 }
