@@ -46,6 +46,7 @@ import {
   STATX_SYMBOLS,
 } from "./libc.ts";
 import { enlargePipe } from "./pipe.ts";
+import { plainStdinReader } from "./stdin_plain.ts";
 import type { StdinReader } from "./stdin_ring.ts";
 
 const SYMBOLS = {
@@ -128,32 +129,21 @@ export function directStdinReader(): StdinReader | undefined {
     if (fd < 0) return undefined;
   }
   let ended = false;
-  let waiting = false;
   let raised = kind !== "pipe";
+  // An empty pipe is waited on with one plain read, whose bytes are the next.
+  const plain = plainStdinReader();
   const finish = () => {
     if (ended) return;
     ended = true;
     if (fd !== 0) c.close(fd);
-    if (waiting) {
-      try {
-        Deno.stdin.close();
-      } catch {
-        // Closed already.
-      }
-    }
+    plain.close(); // interrupts a wait in progress
   };
   const wait = async (p: Uint8Array): Promise<number | null> => {
-    waiting = true;
-    let n: number | null;
-    try {
-      n = await Deno.stdin.read(p);
-    } catch {
-      n = null; // a closed or unreadable stdin ends input, as in netcat
-    } finally {
-      waiting = false;
+    const n = await plain.read(p);
+    if (n === null || ended) {
+      finish();
+      return null;
     }
-    if (ended) return null;
-    if (n === null) finish();
     return n;
   };
   return {

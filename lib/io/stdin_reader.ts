@@ -16,6 +16,7 @@
 
 import { type StdinReader, stdinRing } from "./stdin_ring.ts";
 import { directStdinReader } from "./stdin_direct.ts";
+import { plainStdinReader } from "./stdin_plain.ts";
 
 /**
  * A reader of the process's stdin: read directly through libc when stdin is
@@ -46,49 +47,4 @@ export function stdinReader(): StdinReader {
     // No workers here (an embedder without them): stdin still works, slower.
     return plainStdinReader();
   }
-}
-
-/**
- * Reads stdin with `Deno.stdin.read`. A closed or unreadable stdin reads as
- * end of data, as in netcat. `close()` interrupts a pending read (by closing
- * the process's stdin, which nothing can read after that) so that the
- * process may exit; with no read pending it only ends this reader.
- *
- * @example
- * ```ts
- * using stdin = plainStdinReader();
- * const n = await stdin.read(new Uint8Array(1024));
- * ```
- */
-export function plainStdinReader(): StdinReader & Disposable {
-  let ended = false;
-  let pending = false;
-  const close = () => {
-    if (ended) return;
-    ended = true;
-    if (!pending) return;
-    try {
-      Deno.stdin.close();
-    } catch {
-      // Closed already.
-    }
-  };
-  return {
-    async read(p) {
-      if (ended) return null;
-      pending = true;
-      try {
-        const n = await Deno.stdin.read(p);
-        if (n === null) ended = true;
-        return ended ? null : n;
-      } catch {
-        ended = true;
-        return null;
-      } finally {
-        pending = false;
-      }
-    },
-    close,
-    [Symbol.dispose]: close,
-  };
 }
