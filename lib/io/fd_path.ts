@@ -28,13 +28,13 @@ import {
   EINTR,
   ERRNO_SYMBOLS,
   fileTypeOf,
+  keptLibc,
   O_APPEND,
   O_CLOEXEC,
   O_CREAT,
   O_NONBLOCK,
   O_RDONLY,
   O_WRONLY,
-  openLibc,
   POLLIN,
   POLLOUT,
   readErrno,
@@ -109,13 +109,8 @@ type Libc = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
 const F_GETFD = 1;
 const FD_CLOEXEC = 1;
 
-let libc: Deno.DynamicLibrary<typeof SYMBOLS> | null | undefined;
-
-/** libc, loaded once and kept (a log written through it lives to the end); null where unavailable. */
-function lib(): Libc | null {
-  if (libc === undefined) libc = openLibc(SYMBOLS) ?? null;
-  return libc?.symbols ?? null;
-}
+/** libc, loaded once and kept; null where unavailable. */
+const lib = keptLibc(SYMBOLS);
 
 /** The errors Deno would have thrown, for the numbers a user meets here. */
 function errnoError(c: Libc, action: string, path: string): Error {

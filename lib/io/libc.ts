@@ -52,6 +52,27 @@ export function openLibc<S extends Deno.ForeignLibraryInterface>(
 }
 
 /**
+ * libc with `symbols`, loaded at the first call and kept for the life of the
+ * process (for modules whose calls go on to the end: stdin, stdout, logs);
+ * each call returns its symbols, or `null` where libc is out of reach.
+ *
+ * @example
+ * ```ts
+ * const lib = keptLibc({ getpid: { parameters: [], result: "i32" } } as const);
+ * console.log(lib()?.getpid());
+ * ```
+ */
+export function keptLibc<S extends Deno.ForeignLibraryInterface>(
+  symbols: S,
+): () => Deno.DynamicLibrary<S>["symbols"] | null {
+  let libc: Deno.DynamicLibrary<S> | null | undefined;
+  return () => {
+    if (libc === undefined) libc = openLibc(symbols) ?? null;
+    return libc?.symbols ?? null;
+  };
+}
+
+/**
  * The symbols {@linkcode readErrno} needs: spread them into the table given
  * to {@linkcode openLibc}.
  */

@@ -26,7 +26,7 @@
  * @module
  */
 
-import { F_GETPIPE_SZ, F_SETPIPE_SZ, O_CLOEXEC, O_NONBLOCK, O_WRONLY, openLibc } from "./libc.ts";
+import { F_GETPIPE_SZ, F_SETPIPE_SZ, keptLibc, O_CLOEXEC, O_NONBLOCK, O_WRONLY } from "./libc.ts";
 
 /** What socktool asks for: the most an unprivileged process gets on a stock kernel. */
 export const PIPE_BYTES = 1024 * 1024;
@@ -39,13 +39,8 @@ const SYMBOLS = {
 
 const O_WRONLY_NONBLOCK_CLOEXEC = O_WRONLY | O_NONBLOCK | O_CLOEXEC;
 
-let libc: Deno.DynamicLibrary<typeof SYMBOLS> | null | undefined;
-
-/** libc, loaded once and kept (stdout's writer uses it to the end); null where unavailable. */
-function lib(): Deno.DynamicLibrary<typeof SYMBOLS>["symbols"] | null {
-  if (libc === undefined) libc = openLibc(SYMBOLS) ?? null;
-  return libc?.symbols ?? null;
-}
+/** libc, loaded once and kept; null where unavailable. */
+const lib = keptLibc(SYMBOLS);
 
 /**
  * Raises the buffer of the pipe or FIFO at `fd` to `bytes` when it is

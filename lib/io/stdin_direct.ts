@@ -34,10 +34,10 @@ import {
   EINTR,
   ERRNO_SYMBOLS,
   fileTypeOf,
+  keptLibc,
   O_CLOEXEC,
   O_NONBLOCK,
   O_RDONLY,
-  openLibc,
   readErrno,
   S_IFBLK,
   S_IFCHR,
@@ -81,13 +81,8 @@ function kindOf(c: Libc, fd: number): StdinKind {
   return "other";
 }
 
-let libc: Deno.DynamicLibrary<typeof SYMBOLS> | null | undefined;
-
 /** libc, loaded once and kept; null where unavailable. */
-function lib(): Libc | null {
-  if (libc === undefined) libc = openLibc(SYMBOLS) ?? null;
-  return libc?.symbols ?? null;
-}
+const lib = keptLibc(SYMBOLS);
 
 /**
  * What the process's stdin is (see {@linkcode directStdinReader}), or
